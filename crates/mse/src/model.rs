@@ -1,0 +1,148 @@
+//! Hierarchical log-linear models: all main effects plus a set of two-way interactions.
+
+use serde::{Deserialize, Serialize};
+
+use crate::table::CaptureTable;
+
+/// A log-linear model for `k` lists: an intercept (whose exponential is the
+/// expected number of persons on no list), the `k` main effects, and the two-way
+/// interactions whose bits are set in `interactions`. Pair `(i, j)` with `i < j`
+/// has bit [`pair_index`]`(i, j, k)`. Every such model is hierarchical.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub struct Model {
+    pub interactions: u64,
+}
+
+/// Bit index of the pair `(i, j)`, `i < j < k`, in lexicographic order.
+pub fn pair_index(i: usize, j: usize, k: usize) -> usize {
+    debug_assert!(i < j && j < k);
+    // Pairs before row i: sum_{r<i} (k-1-r)
+    i * (2 * k - i - 1) / 2 + (j - i - 1)
+}
+
+/// All pairs `(i, j)`, `i < j < k`, in bit order.
+pub fn pairs(k: usize) -> Vec<(usize, usize)> {
+    let mut v = Vec::with_capacity(k * (k - 1) / 2);
+    for i in 0..k {
+        for j in i + 1..k {
+            v.push((i, j));
+        }
+    }
+    v
+}
+
+impl Model {
+    /// Main effects only (independence of the lists).
+    pub const MAIN_EFFECTS: Model = Model { interactions: 0 };
+
+    /// A model from pairs of list indices.
+    pub fn from_pairs(pairs_: &[(usize, usize)], k: usize) -> Model {
+        let mut m = 0u64;
+        for &(a, b) in pairs_ {
+            let (i, j) = if a < b { (a, b) } else { (b, a) };
+            assert!(i != j && j < k, "bad pair ({a}, {b}) for {k} lists");
+            m |= 1 << pair_index(i, j, k);
+        }
+        Model { interactions: m }
+    }
+
+    /// A model from interaction names such as `"A:B"`, using the table's list names.
+    pub fn from_names(names: &[&str], table: &CaptureTable) -> Option<Model> {
+        let lists = table.lists();
+        let mut v = Vec::new();
+        for n in names {
+            let (a, b) = n.split_once(':')?;
+            let i = lists.iter().position(|l| l == a.trim())?;
+            let j = lists.iter().position(|l| l == b.trim())?;
+            if i == j {
+                return None;
+            }
+            v.push((i, j));
+        }
+        Some(Model::from_pairs(&v, lists.len()))
+    }
+
+    /// The interacting pairs, in bit order.
+    pub fn pairs(&self, k: usize) -> Vec<(usize, usize)> {
+        pairs(k)
+            .into_iter()
+            .enumerate()
+            .filter(|(b, _)| self.interactions & (1 << b) != 0)
+            .map(|(_, p)| p)
+            .collect()
+    }
+
+    /// Interaction names such as `["LA:NG", "PF:GO"]`.
+    pub fn names(&self, lists: &[String]) -> Vec<String> {
+        self.pairs(lists.len())
+            .into_iter()
+            .map(|(i, j)| format!("{}:{}", lists[i], lists[j]))
+            .collect()
+    }
+
+    /// A one-line description, e.g. `main effects + LA:NG + PF:GO`.
+    pub fn describe(&self, lists: &[String]) -> String {
+        let mut s = String::from("main effects");
+        for n in self.names(lists) {
+            s.push_str(" + ");
+            s.push_str(&n);
+        }
+        s
+    }
+
+    /// Number of parameters: intercept, `k` main effects and the interactions.
+    pub fn num_params(&self, k: usize) -> usize {
+        1 + k + self.interactions.count_ones() as usize
+    }
+}
+
+/// The full design matrix of a model over the observable cells (patterns
+/// `1..2^k`, row `r` is pattern `r + 1`), row-major.
+pub(crate) fn design(model: Model, k: usize) -> (Vec<f64>, usize, usize) {
+    let n = (1usize << k) - 1;
+    let pr = model.pairs(k);
+    let p = 1 + k + pr.len();
+    let mut x = vec![0.0; n * p];
+    for r in 0..n {
+        let pat = r + 1;
+        let row = &mut x[r * p..(r + 1) * p];
+        row[0] = 1.0;
+        for i in 0..k {
+            if pat & (1 << i) != 0 {
+                row[1 + i] = 1.0;
+            }
+        }
+        for (c, &(i, j)) in pr.iter().enumerate() {
+            if pat & (1 << i) != 0 && pat & (1 << j) != 0 {
+                row[1 + k + c] = 1.0;
+            }
+        }
+    }
+    (x, n, p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_indices_are_dense() {
+        for k in 2..=10 {
+            let ps = pairs(k);
+            for (b, &(i, j)) in ps.iter().enumerate() {
+                assert_eq!(pair_index(i, j, k), b);
+            }
+        }
+    }
+
+    #[test]
+    fn design_of_three_lists() {
+        let m = Model::from_pairs(&[(0, 1)], 3);
+        let (x, n, p) = design(m, 3);
+        assert_eq!((n, p), (7, 5));
+        // pattern 3 = A+B: intercept, A, B, AB
+        assert_eq!(&x[2 * p..3 * p], &[1.0, 1.0, 1.0, 0.0, 1.0]);
+        // pattern 5 = A+C: no AB
+        assert_eq!(&x[4 * p..5 * p], &[1.0, 1.0, 0.0, 1.0, 0.0]);
+    }
+}
