@@ -1,0 +1,640 @@
+//! The two backends. The SQL is shared where the dialects agree (`$n` parameters
+//! are rewritten to `?n` for SQLite); each backend has its own migrations.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Row;
+use vigia_domain::audit::{seal, AuditEntry, AuditRecord, GENESIS};
+use vigia_domain::case::{format_date, parse_iso_date, Age, AgeInfo, Case, CaseFacts, Exploitation};
+use vigia_domain::geo::{Coordinates, Country, Place, Subdivision};
+use vigia_domain::ids::{AgencyId, CaseId, UserId};
+use vigia_domain::policy::Scope;
+use vigia_domain::taxonomy::{Act, AgeBracket, AgencyKind, CaseStatus, Means, RecruiterRelation, Recruitment, Role, Sex};
+
+use crate::{Agency, AuditEvent, Result, Session, Store, StoreError, StoredCase, User};
+
+/// Open the store named by a URL (`sqlite://PATH` or `postgres://...`) and apply
+/// migrations. A SQLite file is created only when `create` is set.
+pub async fn open(url: &str, audit_key: &[u8], create: bool) -> Result<Arc<dyn Store>> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        Ok(Arc::new(SqliteStore::open(path, audit_key, create).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let opts = PgConnectOptions::from_str(url)?;
+        Ok(Arc::new(PgStore::connect_with(opts, audit_key).await?))
+    } else {
+        Err(StoreError::BadUrl("expected sqlite://PATH or postgres://...".into()))
+    }
+}
+
+/// The embedded default.
+pub struct SqliteStore {
+    pool: SqlitePool,
+    audit_key: Vec<u8>,
+}
+
+impl SqliteStore {
+    pub async fn open(path: &str, audit_key: &[u8], create: bool) -> Result<Self> {
+        if path.is_empty() {
+            return Err(StoreError::BadUrl("sqlite:// needs a file path".into()));
+        }
+        if !create && path != ":memory:" && !std::path::Path::new(path).exists() {
+            return Err(StoreError::BadUrl(format!("no database file at {path} (run `vigia migrate` first)")));
+        }
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(create)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a committed transaction survives a power cut, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        // One connection: SQLite has one writer, and almost every request writes
+        // (reads are audited); queueing here avoids SQLITE_BUSY upgrades.
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool, audit_key: audit_key.to_vec() })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// The multi-user server of record.
+pub struct PgStore {
+    pool: PgPool,
+    audit_key: Vec<u8>,
+}
+
+impl PgStore {
+    pub async fn connect_with(opts: PgConnectOptions, audit_key: &[u8]) -> Result<Self> {
+        let pool = PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Self { pool, audit_key: audit_key.to_vec() })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+/// `$1` → `?1` for SQLite (explicit indexes, so order of appearance never matters).
+fn sqlite_sql(s: &str) -> String {
+    s.replace('$', "?")
+}
+
+fn pg_sql(s: &str) -> String {
+    s.to_string()
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn mac32(v: &[u8]) -> Result<[u8; 32]> {
+    v.try_into().map_err(|_| corrupt("audit MAC length"))
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Columns of a case row, as raw values.
+struct RawCase {
+    id: String,
+    agency_id: String,
+    country: String,
+    created_by: String,
+    created_at_ms: i64,
+    external_ref: Option<String>,
+    sex: String,
+    age: Option<i64>,
+    age_bracket: Option<String>,
+    citizenship: Option<String>,
+    acts: String,
+    means: String,
+    exploitation: String,
+    recruitment: Option<String>,
+    recruiter_relation: Option<String>,
+    identified_on: String,
+    status: String,
+    identity_ct: Vec<u8>,
+}
+
+struct RawPlace {
+    case_id: String,
+    country: String,
+    subdivision: Option<String>,
+    municipality: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+fn parse_list<T>(json: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>> {
+    let raw: Vec<String> = serde_json::from_str(json).map_err(|_| corrupt("code list"))?;
+    raw.iter().map(|s| parse(s).ok_or_else(|| corrupt("code"))).collect()
+}
+
+fn code_list(codes: impl Iterator<Item = String>) -> String {
+    serde_json::Value::Array(codes.map(serde_json::Value::String).collect()).to_string()
+}
+
+fn to_case(r: RawCase, places: Vec<RawPlace>) -> Result<StoredCase> {
+    let route = places
+        .into_iter()
+        .map(|p| {
+            let country = Country::parse(&p.country).map_err(|_| corrupt("place country"))?;
+            let sub = p.subdivision.as_deref().map(Subdivision::parse).transpose().map_err(|_| corrupt("place subdivision"))?;
+            let coords = match (p.lat, p.lon) {
+                (Some(a), Some(b)) => Some(Coordinates::parse(a, b).map_err(|_| corrupt("coordinates"))?),
+                _ => None,
+            };
+            Place::new(country, sub, p.municipality.as_deref(), coords).map_err(|_| corrupt("place"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let age = match (r.age, r.age_bracket.as_deref()) {
+        (Some(a), _) => Some(AgeInfo::Exact(Age::parse(a).map_err(|_| corrupt("age"))?)),
+        (None, Some(b)) => Some(AgeInfo::Bracket(AgeBracket::parse(b).map_err(|_| corrupt("age bracket"))?)),
+        _ => None,
+    };
+    let facts = CaseFacts {
+        sex: Sex::parse(&r.sex).map_err(|_| corrupt("sex"))?,
+        age,
+        citizenship: r.citizenship.as_deref().map(Country::parse).transpose().map_err(|_| corrupt("citizenship"))?,
+        acts: parse_list(&r.acts, |s| Act::parse(s).ok())?,
+        means: parse_list(&r.means, |s| Means::parse(s).ok())?,
+        exploitation: parse_list(&r.exploitation, |s| Exploitation::parse(s).ok())?,
+        recruitment: r.recruitment.as_deref().map(Recruitment::parse).transpose().map_err(|_| corrupt("recruitment"))?,
+        recruiter_relation: r
+            .recruiter_relation
+            .as_deref()
+            .map(RecruiterRelation::parse)
+            .transpose()
+            .map_err(|_| corrupt("recruiter relation"))?,
+        identified_on: parse_iso_date(&r.identified_on).map_err(|_| corrupt("identified_on"))?,
+        status: CaseStatus::parse(&r.status).map_err(|_| corrupt("status"))?,
+        route,
+    };
+    let created_at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(r.created_at_ms) * 1_000_000)
+        .map_err(|_| corrupt("created_at"))?;
+    Ok(StoredCase {
+        case: Case {
+            id: r.id.parse().map_err(|_| corrupt("case id"))?,
+            agency_id: r.agency_id.parse().map_err(|_| corrupt("agency id"))?,
+            created_by: r.created_by.parse().map_err(|_| corrupt("created_by"))?,
+            created_at,
+            external_ref: r.external_ref,
+            facts,
+        },
+        country: Country::parse(&r.country).map_err(|_| corrupt("case country"))?,
+        identity_ct: r.identity_ct,
+    })
+}
+
+const CASE_COLUMNS: &str = "id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct";
+
+macro_rules! impl_store {
+    ($store:ident, $db:ty, $sql:ident, $backend:literal, $audit_lock:expr) => {
+        impl $store {
+            fn raw_case(r: &<$db as sqlx::Database>::Row) -> Result<RawCase> {
+                Ok(RawCase {
+                    id: r.try_get("id")?,
+                    agency_id: r.try_get("agency_id")?,
+                    country: r.try_get("country")?,
+                    created_by: r.try_get("created_by")?,
+                    created_at_ms: r.try_get("created_at_ms")?,
+                    external_ref: r.try_get("external_ref")?,
+                    sex: r.try_get("sex")?,
+                    age: r.try_get("age")?,
+                    age_bracket: r.try_get("age_bracket")?,
+                    citizenship: r.try_get("citizenship")?,
+                    acts: r.try_get("acts")?,
+                    means: r.try_get("means")?,
+                    exploitation: r.try_get("exploitation")?,
+                    recruitment: r.try_get("recruitment")?,
+                    recruiter_relation: r.try_get("recruiter_relation")?,
+                    identified_on: r.try_get("identified_on")?,
+                    status: r.try_get("status")?,
+                    identity_ct: r.try_get("identity_ct")?,
+                })
+            }
+
+            fn raw_place(r: &<$db as sqlx::Database>::Row) -> Result<RawPlace> {
+                Ok(RawPlace {
+                    case_id: r.try_get("case_id")?,
+                    country: r.try_get("country")?,
+                    subdivision: r.try_get("subdivision")?,
+                    municipality: r.try_get("municipality")?,
+                    lat: r.try_get("lat")?,
+                    lon: r.try_get("lon")?,
+                })
+            }
+
+            fn agency(r: &<$db as sqlx::Database>::Row) -> Result<Agency> {
+                let id: String = r.try_get("id")?;
+                let kind: String = r.try_get("kind")?;
+                let country: String = r.try_get("country")?;
+                let sub: Option<String> = r.try_get("subdivision")?;
+                Ok(Agency {
+                    id: id.parse().map_err(|_| corrupt("agency id"))?,
+                    name: r.try_get("name")?,
+                    kind: AgencyKind::parse(&kind).map_err(|_| corrupt("agency kind"))?,
+                    country: Country::parse(&country).map_err(|_| corrupt("agency country"))?,
+                    subdivision: sub.as_deref().map(Subdivision::parse).transpose().map_err(|_| corrupt("agency subdivision"))?,
+                    created_at_ms: r.try_get("created_at_ms")?,
+                })
+            }
+
+            fn user(r: &<$db as sqlx::Database>::Row) -> Result<User> {
+                let id: String = r.try_get("id")?;
+                let role: String = r.try_get("role")?;
+                let agency: String = r.try_get("agency_id")?;
+                let grant: i64 = r.try_get("identity_grant")?;
+                Ok(User {
+                    id: id.parse().map_err(|_| corrupt("user id"))?,
+                    email: r.try_get("email")?,
+                    role: Role::parse(&role).map_err(|_| corrupt("role"))?,
+                    agency_id: agency.parse().map_err(|_| corrupt("agency id"))?,
+                    password_hash: r.try_get("password_hash")?,
+                    identity_grant: grant != 0,
+                    created_at_ms: r.try_get("created_at_ms")?,
+                })
+            }
+
+            fn audit_entry(r: &<$db as sqlx::Database>::Row) -> Result<AuditEntry> {
+                let prev: Vec<u8> = r.try_get("prev_mac")?;
+                let mac: Vec<u8> = r.try_get("mac")?;
+                Ok(AuditEntry {
+                    record: AuditRecord {
+                        seq: r.try_get("seq")?,
+                        at_ms: r.try_get("at_ms")?,
+                        actor: r.try_get("actor")?,
+                        action: r.try_get("action")?,
+                        case_id: r.try_get("case_id")?,
+                        detail: r.try_get("detail")?,
+                        prev: mac32(&prev)?,
+                    },
+                    mac: mac32(&mac)?,
+                })
+            }
+
+            async fn places_for(&self, ids: &[String]) -> Result<Vec<RawPlace>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT case_id, country, subdivision, municipality, lat, lon FROM case_places WHERE case_id IN (",
+                );
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(id.clone());
+                }
+                qb.push(") ORDER BY case_id, seq");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter().map(Self::raw_place).collect()
+            }
+
+            async fn append_in(
+                &self,
+                tx: &mut sqlx::Transaction<'_, $db>,
+                events: &[AuditEvent],
+            ) -> Result<()> {
+                if events.is_empty() {
+                    return Ok(());
+                }
+                if let Some(lock) = $audit_lock {
+                    sqlx::query(lock).execute(&mut **tx).await?;
+                }
+                let head = sqlx::query(&$sql("SELECT seq, mac FROM audit_head WHERE id = 1")).fetch_optional(&mut **tx).await?;
+                let (mut seq, mut prev) = match head {
+                    Some(r) => {
+                        let s: i64 = r.try_get("seq")?;
+                        let m: Vec<u8> = r.try_get("mac")?;
+                        (s, mac32(&m)?)
+                    }
+                    None => (0, GENESIS),
+                };
+                let insert = $sql(
+                    "INSERT INTO audit_log (seq, at_ms, actor, action, case_id, detail, prev_mac, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                );
+                for ev in events {
+                    seq += 1;
+                    let entry = seal(
+                        &self.audit_key,
+                        AuditRecord {
+                            seq,
+                            at_ms: ev.at_ms,
+                            actor: ev.actor.map(|u| u.to_string()),
+                            action: ev.action.clone(),
+                            case_id: ev.case_id.map(|c| c.to_string()),
+                            detail: ev.detail.clone(),
+                            prev,
+                        },
+                    );
+                    sqlx::query(&insert)
+                        .bind(seq)
+                        .bind(ev.at_ms)
+                        .bind(entry.record.actor.clone())
+                        .bind(ev.action.clone())
+                        .bind(entry.record.case_id.clone())
+                        .bind(ev.detail.clone())
+                        .bind(prev.to_vec())
+                        .bind(entry.mac.to_vec())
+                        .execute(&mut **tx)
+                        .await?;
+                    prev = entry.mac;
+                }
+                sqlx::query(&$sql(
+                    "INSERT INTO audit_head (id, seq, mac) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac",
+                ))
+                .bind(seq)
+                .bind(prev.to_vec())
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn insert_agency(&self, a: &Agency) -> Result<()> {
+                sqlx::query(&$sql("INSERT INTO agencies (id, name, kind, country, subdivision, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)"))
+                    .bind(a.id.to_string())
+                    .bind(a.name.clone())
+                    .bind(a.kind.code())
+                    .bind(a.country.code().to_string())
+                    .bind(a.subdivision.as_ref().map(|s| s.code().to_string()))
+                    .bind(a.created_at_ms)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn get_agency(&self, id: AgencyId) -> Result<Option<Agency>> {
+                let r = sqlx::query(&$sql("SELECT * FROM agencies WHERE id = $1")).bind(id.to_string()).fetch_optional(&self.pool).await?;
+                r.as_ref().map(Self::agency).transpose()
+            }
+
+            async fn list_agencies(&self) -> Result<Vec<Agency>> {
+                let rows = sqlx::query("SELECT * FROM agencies ORDER BY country, name").fetch_all(&self.pool).await?;
+                rows.iter().map(Self::agency).collect()
+            }
+
+            async fn insert_user(&self, u: &User) -> Result<()> {
+                let r = sqlx::query(&$sql(
+                    "INSERT INTO users (id, email, role, agency_id, password_hash, identity_grant, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                ))
+                .bind(u.id.to_string())
+                .bind(u.email.clone())
+                .bind(u.role.code())
+                .bind(u.agency_id.to_string())
+                .bind(u.password_hash.clone())
+                .bind(i64::from(u.identity_grant))
+                .bind(u.created_at_ms)
+                .execute(&self.pool)
+                .await;
+                match r {
+                    Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict("a user with this e-mail")),
+                    Err(e) => Err(e.into()),
+                    Ok(_) => Ok(()),
+                }
+            }
+
+            async fn get_user(&self, id: UserId) -> Result<Option<User>> {
+                let r = sqlx::query(&$sql("SELECT * FROM users WHERE id = $1")).bind(id.to_string()).fetch_optional(&self.pool).await?;
+                r.as_ref().map(Self::user).transpose()
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+                let r = sqlx::query(&$sql("SELECT * FROM users WHERE email = $1")).bind(email.to_string()).fetch_optional(&self.pool).await?;
+                r.as_ref().map(Self::user).transpose()
+            }
+
+            async fn set_identity_grant(&self, id: UserId, grant: bool) -> Result<bool> {
+                let r = sqlx::query(&$sql("UPDATE users SET identity_grant = $1 WHERE id = $2"))
+                    .bind(i64::from(grant))
+                    .bind(id.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn insert_token(&self, token_hash: &str, user: UserId, at_ms: i64) -> Result<()> {
+                sqlx::query(&$sql("INSERT INTO api_tokens (token_hash, user_id, created_at_ms) VALUES ($1, $2, $3)"))
+                    .bind(token_hash.to_string())
+                    .bind(user.to_string())
+                    .bind(at_ms)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn user_for_token(&self, token_hash: &str) -> Result<Option<User>> {
+                let r = sqlx::query(&$sql("SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"))
+                    .bind(token_hash.to_string())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                r.as_ref().map(Self::user).transpose()
+            }
+
+            async fn insert_session(&self, s: &Session) -> Result<()> {
+                sqlx::query(&$sql("INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at_ms) VALUES ($1, $2, $3, $4)"))
+                    .bind(s.id_hash.clone())
+                    .bind(s.user_id.to_string())
+                    .bind(s.csrf_token.clone())
+                    .bind(s.expires_at_ms)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn get_session(&self, id_hash: &str, now_ms: i64) -> Result<Option<Session>> {
+                let r = sqlx::query(&$sql("SELECT * FROM sessions WHERE id_hash = $1 AND expires_at_ms > $2"))
+                    .bind(id_hash.to_string())
+                    .bind(now_ms)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                match r {
+                    None => Ok(None),
+                    Some(r) => {
+                        let uid: String = r.try_get("user_id")?;
+                        Ok(Some(Session {
+                            id_hash: r.try_get("id_hash")?,
+                            user_id: uid.parse().map_err(|_| corrupt("session user"))?,
+                            csrf_token: r.try_get("csrf_token")?,
+                            expires_at_ms: r.try_get("expires_at_ms")?,
+                        }))
+                    }
+                }
+            }
+
+            async fn delete_session(&self, id_hash: &str) -> Result<()> {
+                sqlx::query(&$sql("DELETE FROM sessions WHERE id_hash = $1")).bind(id_hash.to_string()).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn insert_cases(&self, cases: &[StoredCase], events: &[AuditEvent]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let insert_case = $sql(
+                    "INSERT INTO cases (id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, minor, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                );
+                let insert_place = $sql(
+                    "INSERT INTO case_places (case_id, seq, country, subdivision, municipality, lat, lon) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                );
+                for sc in cases {
+                    let c = &sc.case;
+                    let f = &c.facts;
+                    let r = sqlx::query(&insert_case)
+                        .bind(c.id.to_string())
+                        .bind(c.agency_id.to_string())
+                        .bind(sc.country.code().to_string())
+                        .bind(c.created_by.to_string())
+                        .bind((c.created_at.unix_timestamp_nanos() / 1_000_000) as i64)
+                        .bind(c.external_ref.clone())
+                        .bind(f.sex.code())
+                        .bind(f.age.and_then(|a| match a {
+                            AgeInfo::Exact(a) => Some(i64::from(a.years())),
+                            AgeInfo::Bracket(_) => None,
+                        }))
+                        .bind(f.age.map(|a| a.bracket().code()))
+                        .bind(f.is_minor().map(i64::from))
+                        .bind(f.citizenship.map(|c| c.code().to_string()))
+                        .bind(code_list(f.acts.iter().map(|a| a.code().to_string())))
+                        .bind(code_list(f.means.iter().map(|a| a.code().to_string())))
+                        .bind(code_list(f.exploitation.iter().map(|a| a.code())))
+                        .bind(f.recruitment.map(|r| r.code()))
+                        .bind(f.recruiter_relation.map(|r| r.code()))
+                        .bind(format_date(f.identified_on))
+                        .bind(f.status.code())
+                        .bind(sc.identity_ct.clone())
+                        .execute(&mut *tx)
+                        .await;
+                    match r {
+                        Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("a case with this id or external reference")),
+                        Err(e) => return Err(e.into()),
+                        Ok(_) => {}
+                    }
+                    for (i, p) in f.route.iter().enumerate() {
+                        sqlx::query(&insert_place)
+                            .bind(c.id.to_string())
+                            .bind(i as i64)
+                            .bind(p.country.code().to_string())
+                            .bind(p.subdivision.as_ref().map(|s| s.code().to_string()))
+                            .bind(p.municipality.clone())
+                            .bind(p.coordinates.map(|c| c.lat()))
+                            .bind(p.coordinates.map(|c| c.lon()))
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                self.append_in(&mut tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_case(&self, id: CaseId) -> Result<Option<StoredCase>> {
+                let sql = $sql(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"));
+                let r = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
+                let Some(r) = r else { return Ok(None) };
+                let raw = Self::raw_case(&r)?;
+                let places = self.places_for(&[raw.id.clone()]).await?;
+                to_case(raw, places).map(Some)
+            }
+
+            async fn list_cases(&self, scope: &Scope, limit: i64, offset: i64) -> Result<(i64, Vec<StoredCase>)> {
+                let (col, val) = match scope {
+                    Scope::Agency(a) => ("agency_id", a.to_string()),
+                    Scope::Country(c) => ("country", c.code().to_string()),
+                };
+                let total: i64 = sqlx::query(&$sql(&format!("SELECT COUNT(*) AS n FROM cases WHERE {col} = $1")))
+                    .bind(val.clone())
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get("n")?;
+                let sql = $sql(&format!(
+                    "SELECT {CASE_COLUMNS} FROM cases WHERE {col} = $1 ORDER BY created_at_ms DESC, id DESC LIMIT $2 OFFSET $3"
+                ));
+                let rows = sqlx::query(&sql).bind(val).bind(limit).bind(offset).fetch_all(&self.pool).await?;
+                let raws = rows.iter().map(Self::raw_case).collect::<Result<Vec<_>>>()?;
+                let ids: Vec<String> = raws.iter().map(|r| r.id.clone()).collect();
+                let mut places = self.places_for(&ids).await?;
+                let mut out = Vec::with_capacity(raws.len());
+                for raw in raws {
+                    let (mine, rest): (Vec<_>, Vec<_>) = places.into_iter().partition(|p| p.case_id == raw.id);
+                    places = rest;
+                    out.push(to_case(raw, mine)?);
+                }
+                Ok((total, out))
+            }
+
+            async fn case_ciphertexts(&self) -> Result<Vec<(CaseId, Vec<u8>)>> {
+                let rows = sqlx::query("SELECT id, identity_ct FROM cases ORDER BY id").fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        let id: String = r.try_get("id")?;
+                        Ok((id.parse().map_err(|_| corrupt("case id"))?, r.try_get("identity_ct")?))
+                    })
+                    .collect()
+            }
+
+            async fn replace_ciphertexts(&self, items: &[(CaseId, Vec<u8>)], event: &AuditEvent) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let sql = $sql("UPDATE cases SET identity_ct = $1 WHERE id = $2");
+                for (id, ct) in items {
+                    sqlx::query(&sql).bind(ct.clone()).bind(id.to_string()).execute(&mut *tx).await?;
+                }
+                self.append_in(&mut tx, std::slice::from_ref(event)).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn append_audit(&self, events: &[AuditEvent]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                self.append_in(&mut tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+                let rows = sqlx::query(&$sql("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(Self::audit_entry).collect()
+            }
+
+            async fn audit_head(&self) -> Result<Option<(i64, [u8; 32])>> {
+                let r = sqlx::query("SELECT seq, mac FROM audit_head WHERE id = 1").fetch_optional(&self.pool).await?;
+                match r {
+                    None => Ok(None),
+                    Some(r) => {
+                        let m: Vec<u8> = r.try_get("mac")?;
+                        Ok(Some((r.try_get("seq")?, mac32(&m)?)))
+                    }
+                }
+            }
+
+            async fn audit_for_case(&self, id: CaseId) -> Result<Vec<AuditEntry>> {
+                let rows = sqlx::query(&$sql("SELECT * FROM audit_log WHERE case_id = $1 ORDER BY seq"))
+                    .bind(id.to_string())
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(Self::audit_entry).collect()
+            }
+        }
+    };
+}
+
+impl_store!(SqliteStore, sqlx::Sqlite, sqlite_sql, "sqlite", None::<&str>);
+impl_store!(PgStore, sqlx::Postgres, pg_sql, "postgres", Some("SELECT pg_advisory_xact_lock(7316001)"));

@@ -1,0 +1,79 @@
+//! Vigia's storage: one interface ([`Store`]), two backends.
+//!
+//! SQLite (a file, the embedded default) and PostgreSQL (a URL, multi-user) run the
+//! same SQL text where the dialects agree; each has its own migrations folder.
+//! Both are held to one conformance suite (`tests/conformance.rs`).
+//!
+//! Storage never sees a key: identifying data arrives already encrypted. The
+//! audit chain is kept here because appending must be atomic with the write it
+//! records; the MAC key is handed over at open.
+
+mod backend;
+mod model;
+
+use async_trait::async_trait;
+
+pub use backend::{open, PgStore, SqliteStore};
+pub use model::*;
+use vigia_domain::audit::AuditEntry;
+use vigia_domain::ids::{AgencyId, CaseId, UserId};
+use vigia_domain::policy::Scope;
+
+/// Storage errors. Messages never hold row content.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("already exists: {0}")]
+    Conflict(&'static str),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL: {0}")]
+    BadUrl(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The storage port. Narrow and domain-shaped: no generic CRUD.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    async fn insert_agency(&self, a: &Agency) -> Result<()>;
+    async fn get_agency(&self, id: AgencyId) -> Result<Option<Agency>>;
+    async fn list_agencies(&self) -> Result<Vec<Agency>>;
+
+    async fn insert_user(&self, u: &User) -> Result<()>;
+    async fn get_user(&self, id: UserId) -> Result<Option<User>>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    async fn set_identity_grant(&self, id: UserId, grant: bool) -> Result<bool>;
+
+    async fn insert_token(&self, token_hash: &str, user: UserId, at_ms: i64) -> Result<()>;
+    async fn user_for_token(&self, token_hash: &str) -> Result<Option<User>>;
+
+    async fn insert_session(&self, s: &Session) -> Result<()>;
+    async fn get_session(&self, id_hash: &str, now_ms: i64) -> Result<Option<Session>>;
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+
+    /// Insert cases and their audit events in one transaction (all or nothing).
+    async fn insert_cases(&self, cases: &[StoredCase], events: &[AuditEvent]) -> Result<()>;
+    async fn get_case(&self, id: CaseId) -> Result<Option<StoredCase>>;
+    /// A page of the cases in scope, newest first, and the total in scope.
+    async fn list_cases(&self, scope: &Scope, limit: i64, offset: i64) -> Result<(i64, Vec<StoredCase>)>;
+    /// Every case's id and ciphertext, for key rotation.
+    async fn case_ciphertexts(&self) -> Result<Vec<(CaseId, Vec<u8>)>>;
+    /// Replace ciphertexts (key rotation) in one transaction.
+    async fn replace_ciphertexts(&self, items: &[(CaseId, Vec<u8>)], event: &AuditEvent) -> Result<()>;
+
+    /// Append audit events (for reads and denials).
+    async fn append_audit(&self, events: &[AuditEvent]) -> Result<()>;
+    /// Audit entries with `seq > after`, in stored order.
+    async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>>;
+    /// The separately recorded chain head.
+    async fn audit_head(&self) -> Result<Option<(i64, [u8; 32])>>;
+    /// Audit entries about one case, oldest first.
+    async fn audit_for_case(&self, id: CaseId) -> Result<Vec<AuditEntry>>;
+}
