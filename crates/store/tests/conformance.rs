@@ -1,0 +1,226 @@
+//! One conformance suite for every backend: each test runs on SQLite (a temp
+//! file) and on PostgreSQL (a fresh schema) when `VIGIA_TEST_POSTGRES_URL` is set.
+//! With `CI=true`, a missing PostgreSQL URL is a failure, not a skip.
+
+use std::sync::Arc;
+
+use sqlx::postgres::PgConnectOptions;
+use time::macros::date;
+use vigia_domain::audit::Verifier;
+use vigia_domain::case::{Case, CaseFacts, Exploitation};
+use vigia_domain::geo::{Country, Place, Subdivision};
+use vigia_domain::ids::{AgencyId, CaseId, UserId};
+use vigia_domain::policy::Scope;
+use vigia_domain::taxonomy::{Act, AgencyKind, CaseStatus, ExploitationKind, Means, Role, Sex};
+use vigia_store::{Agency, AuditEvent, PgStore, Session, SqliteStore, Store, StoreError, StoredCase, User};
+
+const AUDIT_KEY: &[u8] = b"conformance-audit-key-0123456789";
+
+struct Fixture {
+    store: Arc<dyn Store>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn sqlite() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let s = SqliteStore::open(path.to_str().unwrap(), AUDIT_KEY, true).await.unwrap();
+    Fixture { store: Arc::new(s), _dir: Some(dir) }
+}
+
+async fn postgres() -> Option<Fixture> {
+    let url = match std::env::var("VIGIA_TEST_POSTGRES_URL") {
+        Ok(u) => u,
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("CI=true but VIGIA_TEST_POSTGRES_URL is not set"),
+        Err(_) => return None,
+    };
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let admin: PgConnectOptions = url.parse().unwrap();
+    let pool = sqlx::PgPool::connect_with(admin.clone()).await.unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&pool).await.unwrap();
+    pool.close().await;
+    let opts = admin.options([("search_path", schema.as_str())]);
+    let s = PgStore::connect_with(opts, AUDIT_KEY).await.unwrap();
+    Some(Fixture { store: Arc::new(s), _dir: None })
+}
+
+macro_rules! conformance {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let f = super::sqlite().await;
+                ($body)(f.store.clone()).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(f) = super::postgres().await {
+                    ($body)(f.store.clone()).await;
+                }
+            }
+        }
+    };
+}
+
+fn agency(name: &str, cc: &str) -> Agency {
+    Agency {
+        id: AgencyId(uuid::Uuid::now_v7()),
+        name: name.into(),
+        kind: AgencyKind::Ngo,
+        country: Country::parse(cc).unwrap(),
+        subdivision: None,
+        created_at_ms: 1,
+    }
+}
+
+fn user(email: &str, agency: AgencyId) -> User {
+    User {
+        id: UserId(uuid::Uuid::now_v7()),
+        email: email.into(),
+        role: Role::Caseworker,
+        agency_id: agency,
+        password_hash: "$argon2id$dummy".into(),
+        identity_grant: false,
+        created_at_ms: 1,
+    }
+}
+
+fn case(a: &Agency, by: UserId, n: i64, ext: Option<&str>) -> StoredCase {
+    let br = Country::parse("BR").unwrap();
+    StoredCase {
+        case: Case {
+            id: CaseId(uuid::Uuid::now_v7()),
+            agency_id: a.id,
+            created_by: by,
+            created_at: time::OffsetDateTime::from_unix_timestamp(1_700_000_000 + n).unwrap(),
+            external_ref: ext.map(String::from),
+            facts: CaseFacts {
+                sex: Sex::Female,
+                age: Some(vigia_domain::case::AgeInfo::Exact(vigia_domain::case::Age::parse(17).unwrap())),
+                citizenship: Some(br),
+                acts: vec![Act::Recruitment, Act::Transportation],
+                means: vec![Means::Deception],
+                exploitation: vec![Exploitation::Kind(ExploitationKind::SexualExploitation), Exploitation::Other("selling in markets".into())],
+                recruitment: None,
+                recruiter_relation: None,
+                identified_on: date!(2024 - 03 - 01),
+                status: CaseStatus::Presumed,
+                route: vec![
+                    Place::new(br, Some(Subdivision::parse("BR-PE").unwrap()), Some("Recife"), None).unwrap(),
+                    Place::new(Country::parse("PT").unwrap(), None, None, None).unwrap(),
+                    Place::new(Country::parse("ES").unwrap(), None, Some("Madrid"), Some(vigia_domain::geo::Coordinates::parse(40.4, -3.7).unwrap())).unwrap(),
+                ],
+            },
+        },
+        country: a.country,
+        identity_ct: vec![1, 2, 3, n as u8],
+    }
+}
+
+fn ev(action: &str, case: Option<CaseId>) -> AuditEvent {
+    AuditEvent { at_ms: 5, actor: None, action: action.into(), case_id: case, detail: String::new() }
+}
+
+conformance!(agencies_and_users, |s: Arc<dyn Store>| async move {
+    let a = agency("Recife NGO", "BR");
+    s.insert_agency(&a).await.unwrap();
+    assert_eq!(s.get_agency(a.id).await.unwrap(), Some(a.clone()));
+    assert_eq!(s.list_agencies().await.unwrap().len(), 1);
+    let u = user("a@b.org", a.id);
+    s.insert_user(&u).await.unwrap();
+    assert!(matches!(s.insert_user(&user("a@b.org", a.id)).await, Err(StoreError::Conflict(_))));
+    assert_eq!(s.user_by_email("a@b.org").await.unwrap().map(|x| x.id), Some(u.id));
+    assert!(s.set_identity_grant(u.id, true).await.unwrap());
+    assert!(s.get_user(u.id).await.unwrap().unwrap().identity_grant);
+    s.insert_token("h1", u.id, 3).await.unwrap();
+    assert_eq!(s.user_for_token("h1").await.unwrap().map(|x| x.id), Some(u.id));
+    assert!(s.user_for_token("h2").await.unwrap().is_none());
+    s.insert_session(&Session { id_hash: "s1".into(), user_id: u.id, csrf_token: "c".into(), expires_at_ms: 100 }).await.unwrap();
+    assert!(s.get_session("s1", 50).await.unwrap().is_some());
+    assert!(s.get_session("s1", 150).await.unwrap().is_none(), "expired sessions are not returned");
+    s.delete_session("s1").await.unwrap();
+    assert!(s.get_session("s1", 50).await.unwrap().is_none());
+});
+
+conformance!(cases_round_trip_and_scope, |s: Arc<dyn Store>| async move {
+    let a = agency("A", "BR");
+    let b = agency("B", "BR");
+    let c = agency("C", "ES");
+    for x in [&a, &b, &c] {
+        s.insert_agency(x).await.unwrap();
+    }
+    let by = UserId(uuid::Uuid::now_v7());
+    let cases: Vec<_> = (0..7).map(|n| case(if n < 4 { &a } else if n < 6 { &b } else { &c }, by, n, None)).collect();
+    s.insert_cases(&cases, &[ev("case.create", Some(cases[0].case.id))]).await.unwrap();
+    let got = s.get_case(cases[0].case.id).await.unwrap().unwrap();
+    assert_eq!(got, cases[0]);
+    assert!(s.get_case(CaseId(uuid::Uuid::now_v7())).await.unwrap().is_none());
+    let (total, page) = s.list_cases(&Scope::Agency(a.id), 3, 0).await.unwrap();
+    assert_eq!((total, page.len()), (4, 3));
+    assert_eq!(page[0].case.id, cases[3].case.id, "newest first");
+    let (_, rest) = s.list_cases(&Scope::Agency(a.id), 3, 3).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0], cases[0], "routes come back in order with each case");
+    let (total, _) = s.list_cases(&Scope::Country(Country::parse("BR").unwrap()), 100, 0).await.unwrap();
+    assert_eq!(total, 6);
+});
+
+conformance!(batch_is_all_or_nothing, |s: Arc<dyn Store>| async move {
+    let a = agency("A", "BR");
+    s.insert_agency(&a).await.unwrap();
+    let by = UserId(uuid::Uuid::now_v7());
+    s.insert_cases(&[case(&a, by, 1, Some("R-1"))], &[]).await.unwrap();
+    let batch = vec![case(&a, by, 2, Some("R-2")), case(&a, by, 3, Some("R-1"))];
+    let r = s.insert_cases(&batch, &[ev("case.create", None)]).await;
+    assert!(matches!(r, Err(StoreError::Conflict(_))), "duplicate external reference is a conflict");
+    let (total, _) = s.list_cases(&Scope::Agency(a.id), 10, 0).await.unwrap();
+    assert_eq!(total, 1, "nothing of the failed batch was written");
+    assert!(s.audit_head().await.unwrap().is_none(), "nor its audit entries");
+});
+
+conformance!(audit_chain, |s: Arc<dyn Store>| async move {
+    let id = CaseId(uuid::Uuid::now_v7());
+    for i in 0..5 {
+        s.append_audit(&[ev("case.read", Some(id)), ev(&format!("x{i}"), None)]).await.unwrap();
+    }
+    let entries = s.audit_entries(0, 100).await.unwrap();
+    assert_eq!(entries.len(), 10);
+    assert_eq!(entries.iter().map(|e| e.record.seq).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
+    let mut v = Verifier::new(AUDIT_KEY);
+    entries.iter().for_each(|e| v.feed(e));
+    assert!(v.finish(s.audit_head().await.unwrap()).is_empty());
+    assert_eq!(s.audit_for_case(id).await.unwrap().len(), 5);
+    assert_eq!(s.audit_entries(8, 100).await.unwrap().len(), 2);
+});
+
+conformance!(concurrent_appends_keep_one_chain, |s: Arc<dyn Store>| async move {
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..10 {
+                s.append_audit(&[ev("case.read", None)]).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let entries = s.audit_entries(0, 1000).await.unwrap();
+    assert_eq!(entries.len(), 80);
+    let mut v = Verifier::new(AUDIT_KEY);
+    entries.iter().for_each(|e| v.feed(e));
+    assert!(v.finish(s.audit_head().await.unwrap()).is_empty());
+});
+
+conformance!(ciphertext_replacement, |s: Arc<dyn Store>| async move {
+    let a = agency("A", "BR");
+    s.insert_agency(&a).await.unwrap();
+    let c = case(&a, UserId(uuid::Uuid::now_v7()), 1, None);
+    s.insert_cases(std::slice::from_ref(&c), &[]).await.unwrap();
+    let all = s.case_ciphertexts().await.unwrap();
+    assert_eq!(all, vec![(c.case.id, c.identity_ct.clone())]);
+    s.replace_ciphertexts(&[(c.case.id, vec![9, 9])], &ev("key.rotate", None)).await.unwrap();
+    assert_eq!(s.get_case(c.case.id).await.unwrap().unwrap().identity_ct, vec![9, 9]);
+});
