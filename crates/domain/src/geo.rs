@@ -41,6 +41,13 @@ impl Country {
     }
 }
 
+/// Every ISO 3166-1 country as (alpha-2, English name), sorted by name.
+pub fn all_countries() -> Vec<(&'static str, &'static str)> {
+    let mut v: Vec<_> = rust_iso3166::ALL.iter().map(|c| (c.alpha2, c.name)).collect();
+    v.sort_by(|a, b| a.1.cmp(b.1));
+    v
+}
+
 impl fmt::Display for Country {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
