@@ -29,7 +29,7 @@ mod names;
 mod variants;
 mod world;
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration};
 use vigia_domain::case::{format_date, Age, NewCase};
@@ -39,7 +39,7 @@ use vigia_domain::taxonomy::{Act, AgeBracket, AgencyKind, CaseStatus, Means, Rec
 
 use crate::names::{full_name, lang_of};
 use crate::variants::{apply, strip_accents, Name, Variation, VARIATIONS};
-use crate::world::{document_format, external_ref, langs_for, AgencySpec, Corridor, Form, P, AGENCIES, CORRIDORS};
+use crate::world::{document_format, external_ref, langs_for, AgencySpec, Corridor, Form, AGENCIES, CORRIDORS, P};
 
 /// The number of cases of the standard demo.
 pub const DEFAULT_CASES: usize = 5_000;
@@ -132,6 +132,36 @@ pub fn users() -> Vec<DemoUser> {
         .collect()
 }
 
+/// The per-person random stream: SplitMix64, seeded from the ChaCha8 stream of the
+/// demo seed. ChaCha is slow in unoptimised builds (about a microsecond a draw)
+/// and a case takes a few hundred draws; SplitMix64 is a handful of integer
+/// operations, fully specified here, so the data stay reproducible across
+/// versions of `rand`.
+struct SplitMix64(u64);
+
+impl RngCore for SplitMix64 {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(8) {
+            let v = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
 /// Weighted choice.
 pub(crate) fn pick<R: Rng, T: Copy>(rng: &mut R, xs: &[(T, u32)]) -> T {
     let total: u32 = xs.iter().map(|x| x.1).sum();
@@ -177,9 +207,8 @@ const OTHER_FORMS: &[&str] = &[
     "other: forced participation in online scams",
 ];
 
-fn make_person<R: Rng>(rng: &mut R, id: u32, today: Date) -> Person {
-    let corridor = pick(rng, &CORRIDORS.iter().enumerate().map(|(i, c)| (i, c.weight)).collect::<Vec<_>>());
-    let corridor = &CORRIDORS[corridor];
+fn make_person<R: Rng>(rng: &mut R, id: u32, corridor_weights: &[(usize, u32)], today: Date) -> Person {
+    let corridor = &CORRIDORS[pick(rng, corridor_weights)];
 
     // Route: origin, transits, place of exploitation; consecutive duplicates merged.
     let mut route: Vec<P> = vec![one(rng, corridor.origin)];
@@ -203,7 +232,9 @@ fn make_person<R: Rng>(rng: &mut R, id: u32, today: Date) -> Person {
         let (lo, hi) = form.child_ages();
         rng.gen_range(lo..=hi)
     } else {
-        18 + (rng.gen::<f64>().powf(1.7) * 40.0) as u8
+        // Skewed towards the young; u^1.5 (sqrt is exact in IEEE 754, unlike powf).
+        let u: f64 = rng.gen();
+        18 + (u * u.sqrt() * 40.0) as u8
     };
     let female = rng.gen_bool(form.female());
     let sex = if !child && matches!(form, Form::Sexual) && rng.gen_bool(0.03) {
@@ -259,11 +290,7 @@ fn make_person<R: Rng>(rng: &mut R, id: u32, today: Date) -> Person {
         acts.push(Act::Recruitment);
     }
 
-    let n_means = if child && rng.gen_bool(0.45) {
-        0
-    } else {
-        pick(rng, &[(0usize, 4), (1, 40), (2, 38), (3, 18)])
-    };
+    let n_means = if child && rng.gen_bool(0.45) { 0 } else { pick(rng, &[(0usize, 4), (1, 40), (2, 38), (3, 18)]) };
     let mut means = vec![];
     for _ in 0..n_means {
         let m = pick(rng, form.means());
@@ -382,7 +409,8 @@ fn record<R: Rng>(rng: &mut R, person: &Person, agency: &AgencySpec, on: Date) -
         }
     }
     let contact = person.contact.clone().filter(|_| rng.gen_bool(0.5));
-    let identity = IdentityInput { given_names: given, family_names: family, date_of_birth: dob.map(format_date), document_numbers, contact };
+    let identity =
+        IdentityInput { given_names: given, family_names: family, date_of_birth: dob.map(format_date), document_numbers, contact };
 
     // Age, when no birth date is recorded.
     let true_age = Age::between(person.dob, on).map(Age::years);
@@ -486,12 +514,14 @@ struct Draft {
 /// Deterministic: the same `(seed, n_cases, today)` always gives the same data.
 /// `today` should be after 1950 (birth dates must not fall before 1900).
 pub fn generate(seed: u64, n_cases: usize, today: Date) -> DemoData {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut seeds = ChaCha8Rng::seed_from_u64(seed);
     let earliest = today - Duration::days(SPAN_DAYS);
     let mut drafts: Vec<Draft> = Vec::with_capacity(n_cases);
     let mut next_person = 0u32;
+    let corridor_weights: Vec<(usize, u32)> = CORRIDORS.iter().enumerate().map(|(i, c)| (i, c.weight)).collect();
     while drafts.len() < n_cases {
-        let person = make_person(&mut rng, next_person, today);
+        let mut rng = SplitMix64(seeds.next_u64());
+        let person = make_person(&mut rng, next_person, &corridor_weights, today);
         next_person += 1;
         let k = record_count(&mut rng, person.corridor).min(n_cases - drafts.len());
         let chosen = choose_agencies(&mut rng, person.corridor, k);
@@ -509,10 +539,13 @@ pub fn generate(seed: u64, n_cases: usize, today: Date) -> DemoData {
     }
 
     // In order of identification; each agency numbers its records in that order.
-    drafts.sort_by_key(|d| (d.on, d.agency, d.person));
+    let mut order: Vec<(Date, usize, u32, usize)> = drafts.iter().enumerate().map(|(i, d)| (d.on, d.agency, d.person, i)).collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
     let mut seq = vec![0u32; AGENCIES.len()];
-    let cases = drafts
+    let cases = order
         .into_iter()
+        .filter_map(|(.., i)| slots[i].take())
         .map(|mut d| {
             seq[d.agency] += 1;
             let spec = &AGENCIES[d.agency];
@@ -527,4 +560,65 @@ pub fn generate(seed: u64, n_cases: usize, today: Date) -> DemoData {
         .collect();
 
     DemoData { agencies: agencies(), users: users(), cases }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigia_domain::geo::Place;
+
+    fn check(p: &P) {
+        let country = Country::parse(p.cc).unwrap_or_else(|_| panic!("{}", p.cc));
+        let sub = p.sub.map(|s| Subdivision::parse(s).unwrap_or_else(|_| panic!("{s}")));
+        assert!(Place::new(country, sub, p.muni, None).is_ok(), "{:?}", p.sub);
+        if let Some((lat, lon)) = p.at {
+            assert!(vigia_domain::geo::Coordinates::parse(lat, lon).is_ok());
+            assert!(p.muni.is_some(), "coordinates belong to a municipality");
+        }
+    }
+
+    #[test]
+    fn every_place_and_agency_of_every_corridor_is_valid() {
+        let recording: Vec<_> = AGENCIES
+            .iter()
+            .filter(|a| !matches!(a.kind, AgencyKind::NationalCoordinator | AgencyKind::RegionalMechanism))
+            .map(|a| a.key)
+            .collect();
+        for c in CORRIDORS {
+            assert!(c.weight > 0 && !c.forms.is_empty() && !c.agencies.is_empty());
+            for p in c.origin.iter().chain(c.dest).chain(c.transit.iter().flat_map(|s| s.places)) {
+                check(p);
+            }
+            for (key, _) in c.agencies {
+                assert!(recording.contains(key), "{key}");
+            }
+            for p in c.origin {
+                assert!(!langs_for(p).is_empty());
+            }
+        }
+        assert_eq!(agencies().len(), AGENCIES.len());
+        for key in recording {
+            assert!(CORRIDORS.iter().any(|c| c.agencies.iter().any(|(k, _)| *k == key)), "{key} records nothing");
+        }
+    }
+
+    #[test]
+    fn external_refs_fit_the_domain_limit() {
+        for a in AGENCIES {
+            let r = external_ref(a.key, 2025, 999_999);
+            assert!(!r.is_empty() && r.len() <= 100);
+        }
+    }
+
+    #[test]
+    fn pick_respects_weights() {
+        let mut rng = SplitMix64(3);
+        let xs = [(0u8, 1), (1, 3), (2, 0)];
+        let mut n = [0u32; 3];
+        for _ in 0..4000 {
+            n[usize::from(pick(&mut rng, &xs))] += 1;
+        }
+        assert_eq!(n[2], 0);
+        assert!((2800..3200).contains(&n[1]), "{n:?}");
+    }
 }

@@ -150,7 +150,9 @@ pub(crate) fn apply<R: Rng>(rng: &mut R, v: Variation, name: &mut Name, dob: &mu
             }
             before != *name
         }
-        Variation::AddAccents => map_words(&mut name.given, |w| lookup(ACCENTED, w, false)) | map_words(&mut name.family, |w| lookup(ACCENTED, w, false)),
+        Variation::AddAccents => {
+            map_words(&mut name.given, |w| lookup(ACCENTED, w, false)) | map_words(&mut name.family, |w| lookup(ACCENTED, w, false))
+        }
         Variation::DropSurname => {
             if name.family.len() >= 2 {
                 let i = rng.gen_range(0..name.family.len());
@@ -229,7 +231,9 @@ pub(crate) fn apply<R: Rng>(rng: &mut R, v: Variation, name: &mut Name, dob: &mu
             }
             None => false,
         },
-        Variation::Spelling => map_words(&mut name.given, |w| lookup(SPELLINGS, w, true)) | map_words(&mut name.family, |w| lookup(SPELLINGS, w, true)),
+        Variation::Spelling => {
+            map_words(&mut name.given, |w| lookup(SPELLINGS, w, true)) | map_words(&mut name.family, |w| lookup(SPELLINGS, w, true))
+        }
         Variation::UpperCase => {
             for u in name.given.iter_mut().chain(name.family.iter_mut()) {
                 *u = u.to_uppercase();

@@ -51,24 +51,115 @@ const fn agency(
 const NONE: Style = style(0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
 
 pub(crate) const AGENCIES: &[AgencySpec] = &[
-    agency("br-pe-police", "Delegacia Especializada de Proteção à Pessoa — Pernambuco", AgencyKind::Police, "BR", Some("BR-PE"), style(0.6, 0.3, 0.05, 0.8, 0.7, 1.0)),
+    agency(
+        "br-pe-police",
+        "Delegacia Especializada de Proteção à Pessoa — Pernambuco",
+        AgencyKind::Police,
+        "BR",
+        Some("BR-PE"),
+        style(0.6, 0.3, 0.05, 0.8, 0.7, 1.0),
+    ),
     agency("br-pe-ngo", "Instituto Maré Viva (Recife)", AgencyKind::Ngo, "BR", Some("BR-PE"), style(0.05, 0.1, 0.03, 0.6, 0.4, 0.97)),
-    agency("br-sp-shelter", "Casa de Acolhida Travessia (São Paulo)", AgencyKind::Shelter, "BR", Some("BR-SP"), style(0.1, 0.15, 0.03, 0.7, 0.5, 1.0)),
-    agency("br-labour", "Grupo Móvel de Fiscalização do Trabalho — Núcleo Pará", AgencyKind::LabourInspection, "BR", Some("BR-PA"), style(0.7, 0.5, 0.05, 0.7, 0.8, 1.0)),
-    agency("br-ba-child", "Conselho Tutelar Salvador Centro", AgencyKind::ChildProtection, "BR", Some("BR-BA"), style(0.1, 0.2, 0.03, 0.9, 0.3, 1.0)),
-    agency("br-hotline", "Disque Denúncia Tráfico de Pessoas (linha nacional)", AgencyKind::Hotline, "BR", None, style(0.2, 0.5, 0.05, 0.1, 0.05, 0.6)),
-    agency("br-consulate-madrid", "Consulado-Geral do Brasil em Madri — Setor de Assistência", AgencyKind::Consulate, "BR", None, style(0.3, 0.1, 0.02, 0.9, 0.9, 1.0)),
-    agency("br-coord", "Núcleo Nacional de Enfrentamento ao Tráfico de Pessoas", AgencyKind::NationalCoordinator, "BR", Some("BR-DF"), NONE),
-    agency("es-police", "Unidad contra Redes de Trata — Madrid", AgencyKind::Police, "ES", Some("ES-M"), style(0.8, 0.7, 0.1, 0.85, 0.8, 1.0)),
+    agency(
+        "br-sp-shelter",
+        "Casa de Acolhida Travessia (São Paulo)",
+        AgencyKind::Shelter,
+        "BR",
+        Some("BR-SP"),
+        style(0.1, 0.15, 0.03, 0.7, 0.5, 1.0),
+    ),
+    agency(
+        "br-labour",
+        "Grupo Móvel de Fiscalização do Trabalho — Núcleo Pará",
+        AgencyKind::LabourInspection,
+        "BR",
+        Some("BR-PA"),
+        style(0.7, 0.5, 0.05, 0.7, 0.8, 1.0),
+    ),
+    agency(
+        "br-ba-child",
+        "Conselho Tutelar Salvador Centro",
+        AgencyKind::ChildProtection,
+        "BR",
+        Some("BR-BA"),
+        style(0.1, 0.2, 0.03, 0.9, 0.3, 1.0),
+    ),
+    agency(
+        "br-hotline",
+        "Disque Denúncia Tráfico de Pessoas (linha nacional)",
+        AgencyKind::Hotline,
+        "BR",
+        None,
+        style(0.2, 0.5, 0.05, 0.1, 0.05, 0.6),
+    ),
+    agency(
+        "br-consulate-madrid",
+        "Consulado-Geral do Brasil em Madri — Setor de Assistência",
+        AgencyKind::Consulate,
+        "BR",
+        None,
+        style(0.3, 0.1, 0.02, 0.9, 0.9, 1.0),
+    ),
+    agency(
+        "br-coord",
+        "Núcleo Nacional de Enfrentamento ao Tráfico de Pessoas",
+        AgencyKind::NationalCoordinator,
+        "BR",
+        Some("BR-DF"),
+        NONE,
+    ),
+    agency(
+        "es-police",
+        "Unidad contra Redes de Trata — Madrid",
+        AgencyKind::Police,
+        "ES",
+        Some("ES-M"),
+        style(0.8, 0.7, 0.1, 0.85, 0.8, 1.0),
+    ),
     agency("es-ngo", "Fundación Camino Libre (Almería)", AgencyKind::Ngo, "ES", Some("ES-AL"), style(0.05, 0.2, 0.08, 0.5, 0.4, 0.95)),
-    agency("pt-shelter", "Centro de Acolhimento Porto Seguro (Lisboa)", AgencyKind::Shelter, "PT", Some("PT-11"), style(0.1, 0.2, 0.05, 0.7, 0.5, 1.0)),
+    agency(
+        "pt-shelter",
+        "Centro de Acolhimento Porto Seguro (Lisboa)",
+        AgencyKind::Shelter,
+        "PT",
+        Some("PT-11"),
+        style(0.1, 0.2, 0.05, 0.7, 0.5, 1.0),
+    ),
     agency("it-ngo", "Associazione Strada Nuova (Torino)", AgencyKind::Ngo, "IT", Some("IT-21"), style(0.15, 0.3, 0.25, 0.5, 0.4, 0.95)),
-    agency("ng-agency", "Federal Anti-Trafficking Agency — Benin City Zonal Command", AgencyKind::Police, "NG", Some("NG-ED"), style(0.5, 0.9, 0.3, 0.6, 0.6, 1.0)),
-    agency("sn-child", "Centre d'accueil Les Enfants d'Abord (Dakar)", AgencyKind::ChildProtection, "SN", Some("SN-DK"), style(0.2, 0.4, 0.15, 0.3, 0.05, 0.95)),
+    agency(
+        "ng-agency",
+        "Federal Anti-Trafficking Agency — Benin City Zonal Command",
+        AgencyKind::Police,
+        "NG",
+        Some("NG-ED"),
+        style(0.5, 0.9, 0.3, 0.6, 0.6, 1.0),
+    ),
+    agency(
+        "sn-child",
+        "Centre d'accueil Les Enfants d'Abord (Dakar)",
+        AgencyKind::ChildProtection,
+        "SN",
+        Some("SN-DK"),
+        style(0.2, 0.4, 0.15, 0.3, 0.05, 0.95),
+    ),
     agency("co-ngo", "Corporación Frontera Segura (Cúcuta)", AgencyKind::Ngo, "CO", Some("CO-NSA"), style(0.1, 0.3, 0.03, 0.6, 0.5, 0.95)),
     agency("do-ngo", "Red Solidaria Fronteriza (Dajabón)", AgencyKind::Ngo, "DO", Some("DO-05"), style(0.2, 0.4, 0.1, 0.4, 0.2, 0.9)),
-    agency("us-hotline", "National Anti-Trafficking Helpline (demo operator)", AgencyKind::Hotline, "US", Some("US-TX"), style(0.05, 0.7, 0.1, 0.2, 0.05, 0.7)),
-    agency("regional-secretariat", "Hemispheric Observatory on Trafficking in Persons — Secretariat", AgencyKind::RegionalMechanism, "US", Some("US-DC"), NONE),
+    agency(
+        "us-hotline",
+        "National Anti-Trafficking Helpline (demo operator)",
+        AgencyKind::Hotline,
+        "US",
+        Some("US-TX"),
+        style(0.05, 0.7, 0.1, 0.2, 0.05, 0.7),
+    ),
+    agency(
+        "regional-secretariat",
+        "Hemispheric Observatory on Trafficking in Persons — Secretariat",
+        AgencyKind::RegionalMechanism,
+        "US",
+        Some("US-DC"),
+        NONE,
+    ),
 ];
 
 /// The agency's own record id, in its own format.
@@ -199,9 +290,16 @@ impl Form {
     pub fn means(self) -> &'static [(Means, u32)] {
         use Means::*;
         match self {
-            Form::Sexual | Form::Pornography => {
-                &[(Deception, 30), (AbuseOfVulnerability, 25), (Coercion, 15), (Threat, 15), (Force, 8), (Fraud, 5), (Payments, 5), (AbuseOfPower, 4)]
-            }
+            Form::Sexual | Form::Pornography => &[
+                (Deception, 30),
+                (AbuseOfVulnerability, 25),
+                (Coercion, 15),
+                (Threat, 15),
+                (Force, 8),
+                (Fraud, 5),
+                (Payments, 5),
+                (AbuseOfPower, 4),
+            ],
             Form::Labour | Form::ChildLabour => {
                 &[(Deception, 30), (Fraud, 20), (AbuseOfVulnerability, 25), (Coercion, 10), (Threat, 10), (Force, 3), (AbuseOfPower, 5)]
             }
@@ -241,7 +339,9 @@ impl Form {
             Form::Servitude | Form::Begging | Form::Marriage | Form::Adoption => {
                 &[(FamilyOrFamilyEvents, 60), (FriendsOrSocialEvents, 20), (Abduction, 5), (Other, 15)]
             }
-            Form::Criminality => &[(FriendsOrSocialEvents, 40), (OnlineSocialNetwork, 20), (FamilyOrFamilyEvents, 15), (Abduction, 5), (Other, 20)],
+            Form::Criminality => {
+                &[(FriendsOrSocialEvents, 40), (OnlineSocialNetwork, 20), (FamilyOrFamilyEvents, 15), (Abduction, 5), (Other, 20)]
+            }
             Form::Organ => &[(FriendsOrSocialEvents, 50), (PlaceOfBusiness, 20), (Other, 30)],
             Form::Surrogacy => &[(FriendsOrSocialEvents, 40), (OnlineAdvertisement, 20), (Abduction, 10), (Other, 30)],
         }
@@ -249,13 +349,21 @@ impl Form {
     pub fn relation(self) -> &'static [(RecruiterRelation, u32)] {
         use RecruiterRelation::*;
         match self {
-            Form::Sexual | Form::Pornography => {
-                &[(Acquaintance, 30), (IntimatePartner, 20), (Friend, 15), (FamilyMember, 10), (Stranger, 15), (RecruitmentAgency, 5), (Unknown, 5)]
-            }
+            Form::Sexual | Form::Pornography => &[
+                (Acquaintance, 30),
+                (IntimatePartner, 20),
+                (Friend, 15),
+                (FamilyMember, 10),
+                (Stranger, 15),
+                (RecruitmentAgency, 5),
+                (Unknown, 5),
+            ],
             Form::Labour | Form::DebtBondage | Form::ChildLabour => {
                 &[(Employer, 35), (RecruitmentAgency, 20), (Acquaintance, 20), (FamilyMember, 5), (Stranger, 10), (Unknown, 10)]
             }
-            Form::Servitude | Form::Begging | Form::Marriage | Form::Adoption => &[(FamilyMember, 55), (Acquaintance, 25), (Stranger, 10), (Unknown, 10)],
+            Form::Servitude | Form::Begging | Form::Marriage | Form::Adoption => {
+                &[(FamilyMember, 55), (Acquaintance, 25), (Stranger, 10), (Unknown, 10)]
+            }
             Form::Criminality => &[(Acquaintance, 40), (Friend, 20), (FamilyMember, 10), (Stranger, 15), (Unknown, 15)],
             Form::Organ | Form::Surrogacy => &[(Acquaintance, 40), (Stranger, 40), (Other, 10), (Unknown, 10)],
         }
@@ -341,9 +449,27 @@ pub(crate) const CORRIDORS: &[Corridor] = &[
     // (Maranhão, Piauí, Tocantins to Pará and Mato Grosso).
     Corridor {
         weight: 120,
-        origin: &[MA_ACAILANDIA, m("BR", "BR-MA", "Codó"), s("BR", "BR-MA"), s("BR", "BR-PI"), m("BR", "BR-PI", "Barras"), s("BR", "BR-TO"), s("BR", "BR-BA"), s("BR", "BR-PE")],
+        origin: &[
+            MA_ACAILANDIA,
+            m("BR", "BR-MA", "Codó"),
+            s("BR", "BR-MA"),
+            s("BR", "BR-PI"),
+            m("BR", "BR-PI", "Barras"),
+            s("BR", "BR-TO"),
+            s("BR", "BR-BA"),
+            s("BR", "BR-PE"),
+        ],
         transit: &[Stage { p: 0.1, places: &[m("BR", "BR-MA", "Imperatriz"), m("BR", "BR-TO", "Araguaína")] }],
-        dest: &[PA_MARABA, m("BR", "BR-PA", "São Félix do Xingu"), s("BR", "BR-PA"), m("BR", "BR-MT", "Sorriso"), s("BR", "BR-MT"), m("BR", "BR-GO", "Rio Verde"), m("BR", "BR-MG", "Patrocínio"), m("BR", "BR-SP", "Ribeirão Preto")],
+        dest: &[
+            PA_MARABA,
+            m("BR", "BR-PA", "São Félix do Xingu"),
+            s("BR", "BR-PA"),
+            m("BR", "BR-MT", "Sorriso"),
+            s("BR", "BR-MT"),
+            m("BR", "BR-GO", "Rio Verde"),
+            m("BR", "BR-MG", "Patrocínio"),
+            m("BR", "BR-SP", "Ribeirão Preto"),
+        ],
         forms: &[(Form::Labour, 62), (Form::DebtBondage, 30), (Form::ChildLabour, 6), (Form::Sexual, 2)],
         agencies: &[("br-labour", 75), ("br-hotline", 15), ("br-pe-police", 5), ("br-pe-ngo", 5)],
     },
@@ -352,14 +478,40 @@ pub(crate) const CORRIDORS: &[Corridor] = &[
         weight: 150,
         origin: BR_NE_ORIGINS,
         transit: &[],
-        dest: &[PE_RECIFE, BA_SALVADOR, SP_SAOPAULO, RJ_RIO, PA_BELEM, m("BR", "BR-PE", "Ipojuca"), m("BR", "BR-BA", "Porto Seguro"), m("BR", "BR-CE", "Fortaleza"), s("BR", "BR-SP")],
-        forms: &[(Form::Sexual, 66), (Form::Servitude, 16), (Form::Criminality, 6), (Form::Pornography, 4), (Form::Begging, 3), (Form::Labour, 5)],
+        dest: &[
+            PE_RECIFE,
+            BA_SALVADOR,
+            SP_SAOPAULO,
+            RJ_RIO,
+            PA_BELEM,
+            m("BR", "BR-PE", "Ipojuca"),
+            m("BR", "BR-BA", "Porto Seguro"),
+            m("BR", "BR-CE", "Fortaleza"),
+            s("BR", "BR-SP"),
+        ],
+        forms: &[
+            (Form::Sexual, 66),
+            (Form::Servitude, 16),
+            (Form::Criminality, 6),
+            (Form::Pornography, 4),
+            (Form::Begging, 3),
+            (Form::Labour, 5),
+        ],
         agencies: &[("br-pe-police", 28), ("br-pe-ngo", 30), ("br-ba-child", 18), ("br-sp-shelter", 14), ("br-hotline", 10)],
     },
     // Brazil to Spain, sometimes via Lisbon.
     Corridor {
         weight: 80,
-        origin: &[PE_RECIFE, s("BR", "BR-PE"), m("BR", "BR-GO", "Anápolis"), s("BR", "BR-GO"), BA_SALVADOR, MA_SAOLUIS, s("BR", "BR-PA"), s("BR", "BR-MG")],
+        origin: &[
+            PE_RECIFE,
+            s("BR", "BR-PE"),
+            m("BR", "BR-GO", "Anápolis"),
+            s("BR", "BR-GO"),
+            BA_SALVADOR,
+            MA_SAOLUIS,
+            s("BR", "BR-PA"),
+            s("BR", "BR-MG"),
+        ],
         transit: &[Stage { p: 0.3, places: &[PT_LISBOA, c("PT")] }],
         dest: &[ES_MADRID, ES_BARCELONA, s("ES", "ES-M"), ES_ALMERIA, c("ES"), m("ES", "ES-MU", "Murcia")],
         forms: &[(Form::Sexual, 72), (Form::Labour, 16), (Form::Servitude, 12)],
@@ -370,7 +522,15 @@ pub(crate) const CORRIDORS: &[Corridor] = &[
         weight: 45,
         origin: &[PE_RECIFE, s("BR", "BR-PE"), s("BR", "BR-GO"), s("BR", "BR-MG"), s("BR", "BR-BA"), s("BR", "BR-SP")],
         transit: &[Stage { p: 0.15, places: &[PT_LISBOA, c("ES")] }],
-        dest: &[PT_LISBOA, m("PT", "PT-13", "Porto"), s("PT", "PT-08"), s("PT", "PT-11"), m("IT", "IT-25", "Milano"), m("NL", "NL-NH", "Amsterdam"), c("FR")],
+        dest: &[
+            PT_LISBOA,
+            m("PT", "PT-13", "Porto"),
+            s("PT", "PT-08"),
+            s("PT", "PT-11"),
+            m("IT", "IT-25", "Milano"),
+            m("NL", "NL-NH", "Amsterdam"),
+            c("FR"),
+        ],
         forms: &[(Form::Sexual, 60), (Form::Labour, 30), (Form::Servitude, 10)],
         agencies: &[("pt-shelter", 50), ("br-pe-ngo", 25), ("br-pe-police", 10), ("it-ngo", 15)],
     },
@@ -395,7 +555,14 @@ pub(crate) const CORRIDORS: &[Corridor] = &[
     // Venezuela to Colombia.
     Corridor {
         weight: 85,
-        origin: &[m("VE", "VE-V", "Maracaibo"), s("VE", "VE-V"), m("VE", "VE-S", "San Cristóbal"), s("VE", "VE-A"), s("VE", "VE-G"), c("VE")],
+        origin: &[
+            m("VE", "VE-V", "Maracaibo"),
+            s("VE", "VE-V"),
+            m("VE", "VE-S", "San Cristóbal"),
+            s("VE", "VE-A"),
+            s("VE", "VE-G"),
+            c("VE"),
+        ],
         transit: &[Stage { p: 0.5, places: &[CO_CUCUTA] }],
         dest: &[CO_CUCUTA, m("CO", "CO-DC", "Bogotá"), m("CO", "CO-ANT", "Medellín"), s("CO", "CO-ATL"), s("CO", "CO-VAC")],
         forms: &[(Form::Sexual, 50), (Form::Labour, 22), (Form::Begging, 10), (Form::Criminality, 14), (Form::Marriage, 4)],
@@ -415,7 +582,13 @@ pub(crate) const CORRIDORS: &[Corridor] = &[
         weight: 60,
         origin: &[HT_PAP, s("HT", "HT-OU"), m("HT", "HT-NE", "Ouanaminthe"), s("HT", "HT-ND"), s("HT", "HT-CE"), c("HT")],
         transit: &[Stage { p: 0.3, places: &[DO_DAJABON] }],
-        dest: &[DO_DAJABON, m("DO", "DO-25", "Santiago de los Caballeros"), m("DO", "DO-01", "Santo Domingo"), m("DO", "DO-11", "Higüey"), c("DO")],
+        dest: &[
+            DO_DAJABON,
+            m("DO", "DO-25", "Santiago de los Caballeros"),
+            m("DO", "DO-01", "Santo Domingo"),
+            m("DO", "DO-11", "Higüey"),
+            c("DO"),
+        ],
         forms: &[(Form::Labour, 48), (Form::Begging, 24), (Form::Servitude, 16), (Form::Sexual, 12)],
         agencies: &[("do-ngo", 1)],
     },
@@ -447,14 +620,33 @@ pub(crate) const CORRIDORS: &[Corridor] = &[
             Stage { p: 0.7, places: &[LY_SABHA, m("LY", "LY-TB", "Tripoli"), c("LY")] },
             Stage { p: 0.35, places: &[IT_PALERMO, m("IT", "IT-82", "Catania")] },
         ],
-        dest: &[IT_TORINO, m("IT", "IT-72", "Castel Volturno"), m("IT", "IT-62", "Roma"), s("IT", "IT-75"), ES_MADRID, ES_ALMERIA, c("FR"), m("NL", "NL-NH", "Amsterdam")],
+        dest: &[
+            IT_TORINO,
+            m("IT", "IT-72", "Castel Volturno"),
+            m("IT", "IT-62", "Roma"),
+            s("IT", "IT-75"),
+            ES_MADRID,
+            ES_ALMERIA,
+            c("FR"),
+            m("NL", "NL-NH", "Amsterdam"),
+        ],
         forms: &[(Form::Sexual, 78), (Form::Labour, 12), (Form::Criminality, 10)],
         agencies: &[("it-ngo", 35), ("ng-agency", 30), ("es-ngo", 20), ("es-police", 15)],
     },
     // Other West Africans to Europe (Sahel or Atlantic route).
     Corridor {
         weight: 35,
-        origin: &[m("GH", "GH-AH", "Kumasi"), s("GH", "GH-AA"), s("CI", "CI-AB"), c("CI"), s("SN", "SN-TH"), s("SN", "SN-KD"), s("ML", "ML-BKO"), s("BF", "BF-KAD"), c("GN")],
+        origin: &[
+            m("GH", "GH-AH", "Kumasi"),
+            s("GH", "GH-AA"),
+            s("CI", "CI-AB"),
+            c("CI"),
+            s("SN", "SN-TH"),
+            s("SN", "SN-KD"),
+            s("ML", "ML-BKO"),
+            s("BF", "BF-KAD"),
+            c("GN"),
+        ],
         transit: &[
             Stage { p: 0.5, places: &[s("ML", "ML-BKO"), m("ML", "ML-7", "Gao"), NE_AGADEZ] },
             Stage { p: 0.5, places: &[LY_SABHA, c("LY"), m("ES", "ES-GC", "Las Palmas de Gran Canaria")] },
@@ -466,10 +658,34 @@ pub(crate) const CORRIDORS: &[Corridor] = &[
     // Nigeria, internal: domestic servitude, child labour, begging, "baby factories".
     Corridor {
         weight: 55,
-        origin: &[s("NG", "NG-KN"), s("NG", "NG-BE"), s("NG", "NG-EB"), s("NG", "NG-AK"), s("NG", "NG-OY"), s("NG", "NG-KT"), s("NG", "NG-ED")],
+        origin: &[
+            s("NG", "NG-KN"),
+            s("NG", "NG-BE"),
+            s("NG", "NG-EB"),
+            s("NG", "NG-AK"),
+            s("NG", "NG-OY"),
+            s("NG", "NG-KT"),
+            s("NG", "NG-ED"),
+        ],
         transit: &[],
-        dest: &[NG_LAGOS, s("NG", "NG-LA"), m("NG", "NG-FC", "Abuja"), s("NG", "NG-OG"), m("NG", "NG-IM", "Owerri"), s("NG", "NG-AB"), m("NG", "NG-KN", "Kano")],
-        forms: &[(Form::Servitude, 38), (Form::ChildLabour, 18), (Form::Begging, 14), (Form::Sexual, 14), (Form::Marriage, 6), (Form::Surrogacy, 6), (Form::Adoption, 4)],
+        dest: &[
+            NG_LAGOS,
+            s("NG", "NG-LA"),
+            m("NG", "NG-FC", "Abuja"),
+            s("NG", "NG-OG"),
+            m("NG", "NG-IM", "Owerri"),
+            s("NG", "NG-AB"),
+            m("NG", "NG-KN", "Kano"),
+        ],
+        forms: &[
+            (Form::Servitude, 38),
+            (Form::ChildLabour, 18),
+            (Form::Begging, 14),
+            (Form::Sexual, 14),
+            (Form::Marriage, 6),
+            (Form::Surrogacy, 6),
+            (Form::Adoption, 4),
+        ],
         agencies: &[("ng-agency", 1)],
     },
     // From and to Nigeria within West Africa (Benin and Togo children to Lagos;

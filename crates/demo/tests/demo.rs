@@ -1,4 +1,5 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use time::macros::date;
 use time::{Date, Duration};
@@ -8,8 +9,10 @@ use vigia_domain::taxonomy::{AgencyKind, CaseStatus, ExploitationKind, Role, Sex
 
 const TODAY: Date = date!(2025 - 06 - 30);
 
-fn demo() -> DemoData {
-    generate(42, DEFAULT_CASES, TODAY)
+/// The standard demo, generated once for all tests.
+fn demo() -> &'static DemoData {
+    static DEMO: OnceLock<DemoData> = OnceLock::new();
+    DEMO.get_or_init(|| generate(42, DEFAULT_CASES, TODAY))
 }
 
 fn has(c: &DemoCase, k: ExploitationKind) -> bool {
@@ -205,7 +208,13 @@ fn typical_variants_occur() {
             accent_diff += 1;
         }
     }
-    for (what, n) in [("upper", upper), ("day/month", swapped_dm), ("names swapped", swapped_names), ("surname dropped", dropped_surname), ("accents", accent_diff)] {
+    for (what, n) in [
+        ("upper", upper),
+        ("day/month", swapped_dm),
+        ("names swapped", swapped_names),
+        ("surname dropped", dropped_surname),
+        ("accents", accent_diff),
+    ] {
         assert!(n >= 5, "{what}: {n}");
     }
 }
@@ -241,7 +250,8 @@ fn sex_age_and_exploitation_follow_glotip_shapes() {
         assert!((0.01..0.15).contains(&s), "{k}: {s}");
     }
     // Begging is mostly children.
-    let begging_ages: Vec<_> = d.cases.iter().filter(|c| has(c, ExploitationKind::ForcedBegging)).filter_map(|c| c.case.facts.is_minor()).collect();
+    let begging_ages: Vec<_> =
+        d.cases.iter().filter(|c| has(c, ExploitationKind::ForcedBegging)).filter_map(|c| c.case.facts.is_minor()).collect();
     assert!(share(begging_ages.iter().filter(|m| **m).count(), begging_ages.len()) > 0.7);
     // Some ages are only brackets, as in real lists.
     assert!(d.cases.iter().any(|c| matches!(c.case.facts.age, Some(AgeInfo::Bracket(_)))));
@@ -300,7 +310,9 @@ fn routes_span_many_countries_internal_and_international() {
     let seq = |c: &DemoCase| c.case.facts.route.iter().map(|p| p.country.code().to_string()).collect::<Vec<_>>();
     assert!(d.cases.iter().any(|c| {
         let s = seq(c);
-        s.first().map(String::as_str) == Some("NG") && s.contains(&"NE".to_string()) && matches!(s.last().map(String::as_str), Some("IT" | "ES"))
+        s.first().map(String::as_str) == Some("NG")
+            && s.contains(&"NE".to_string())
+            && matches!(s.last().map(String::as_str), Some("IT" | "ES"))
     }));
     assert!(d.cases.iter().any(|c| {
         let r = &c.case.facts.route;
