@@ -196,20 +196,21 @@ impl Comparator for ClearComparator {
     fn block_keys(&self, r: &Record, out: &mut Vec<u64>) {
         let mut name_phon: Vec<&str> = Vec::new();
         let mut date: Option<(u16, u8, u8)> = None;
-        let mut postcode: Option<&str> = None;
+        let mut year: Option<u16> = None;
+        let mut places: Vec<(u64, &str)> = Vec::new();
         for (f, (&k, v)) in self.kinds.iter().zip(&r.values).enumerate() {
-            if !self.block[f] {
-                continue;
-            }
             match (k, v) {
-                (FieldKind::Name, Value::Name(n)) => {
+                (FieldKind::Name, Value::Name(n)) if self.block[f] => {
                     for p in n.phon.iter().take(3) {
                         if !name_phon.contains(&p.as_str()) {
                             name_phon.push(p);
                         }
                     }
                 }
-                (FieldKind::Date, Value::Date(d)) => {
+                (FieldKind::Date, Value::Date(d)) if self.block[f] => {
+                    if year.is_none() {
+                        year = d.y;
+                    }
                     if let (Some(y), Some(m), Some(dd)) = (d.y, d.m, d.d) {
                         let (lo, hi) = (m.min(dd), m.max(dd));
                         out.push(KeyHasher::new(1).u64(f as u64).u64(u64::from(y)).u64(u64::from(lo)).u64(u64::from(hi)).finish());
@@ -218,13 +219,15 @@ impl Comparator for ClearComparator {
                         }
                     }
                 }
-                (FieldKind::Id, Value::Str(s)) if s.len() >= 3 => out.push(KeyHasher::new(2).u64(f as u64).bytes(s.as_bytes()).finish()),
-                (FieldKind::Postcode, Value::Str(s)) => {
-                    if postcode.is_none() {
-                        postcode = Some(s);
+                (FieldKind::Id, Value::Str(s)) if self.block[f] && s.len() >= 3 => out.push(KeyHasher::new(2).u64(f as u64).bytes(s.as_bytes()).finish()),
+                // Places (postcode, street, town): used with a name sound, never alone
+                // unless the config asks (`block = true`).
+                (FieldKind::Postcode | FieldKind::Street | FieldKind::Text, Value::Str(s)) => {
+                    if self.block[f] && k != FieldKind::Postcode {
+                        out.push(KeyHasher::new(3).u64(f as u64).bytes(s.as_bytes()).finish());
                     }
+                    places.push((f as u64, s));
                 }
-                (FieldKind::Street | FieldKind::Text, Value::Str(s)) => out.push(KeyHasher::new(3).u64(f as u64).bytes(s.as_bytes()).finish()),
                 _ => {}
             }
         }
@@ -235,6 +238,14 @@ impl Comparator for ClearComparator {
                 out.push(KeyHasher::new(4).bytes(a.as_bytes()).bytes(b.as_bytes()).finish());
             }
         }
+        // Initial of one name + sound of another: survives a typo that changes a sound.
+        for i in 0..name_phon.len() {
+            for j in 0..name_phon.len() {
+                if i != j {
+                    out.push(KeyHasher::new(9).bytes(&name_phon[i].as_bytes()[..1]).bytes(name_phon[j].as_bytes()).finish());
+                }
+            }
+        }
         for p in &name_phon {
             if let Some((y, lo, hi)) = date {
                 // One name sound + year + one of day/month: survives a typo in
@@ -242,14 +253,18 @@ impl Comparator for ClearComparator {
                 out.push(KeyHasher::new(5).bytes(p.as_bytes()).u64(u64::from(y)).u64(u64::from(lo)).finish());
                 out.push(KeyHasher::new(6).bytes(p.as_bytes()).u64(u64::from(y)).u64(u64::from(hi)).finish());
             }
-            if let Some(pc) = postcode {
-                out.push(KeyHasher::new(7).bytes(p.as_bytes()).bytes(pc.as_bytes()).finish());
+            if let Some(y) = year {
+                out.push(KeyHasher::new(10).bytes(p.as_bytes()).u64(u64::from(y)).finish());
+            }
+            for (f, pl) in &places {
+                out.push(KeyHasher::new(7).u64(*f).bytes(p.as_bytes()).bytes(pl.as_bytes()).finish());
             }
         }
-        if let (Some((y, lo, hi)), Some(pc)) = (date, postcode) {
-            // Date with year typo but same postcode and month/day.
-            out.push(KeyHasher::new(8).u64(u64::from(lo)).u64(u64::from(hi)).bytes(pc.as_bytes()).finish());
-            let _ = y;
+        if let Some((_, lo, hi)) = date {
+            for (f, pl) in &places {
+                // Date with a year typo, same place and day/month.
+                out.push(KeyHasher::new(8).u64(*f).u64(u64::from(lo)).u64(u64::from(hi)).bytes(pl.as_bytes()).finish());
+            }
         }
         for (i, e) in r.extra.iter().enumerate() {
             if !e.is_empty() {

@@ -296,7 +296,10 @@ pub fn run<C: Comparator>(cmp: &C, left: &[C::Rec], right: Option<&[C::Rec]>, op
 
     progress.stage("estimating m by EM", 0);
     if opt.labelled.is_empty() {
-        model.em(&counts, opt.em_iterations, true, false);
+        // Both m and u are fitted on the candidate pairs (u starts from the
+        // random-pair estimate): the non-matches that blocking lets through
+        // agree more often than random pairs do.
+        model.em(&counts, opt.em_iterations, true, true);
     } else {
         let mut lab: HashMap<u64, u64> = HashMap::new();
         for &(i, j) in &opt.labelled {
