@@ -1,0 +1,91 @@
+//! `vigia demo`: a fresh database filled with synthetic data.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use vigia_service::{AuditEvent, Email, SystemClock, Vigia};
+
+/// Create the demo database and print where to log in.
+pub async fn create(db: &str, key_file: &Option<PathBuf>, n_cases: usize, seed: u64, force: bool) -> Result<Vigia> {
+    if let Some(path) = db.strip_prefix("sqlite://") {
+        let p = std::path::Path::new(path);
+        if p.exists() {
+            let is_default = p.file_name().is_some_and(|f| f == "vigia-demo.db");
+            if !is_default && !force {
+                bail!("{path} exists; the demo needs a fresh database (remove it, choose another --db, or pass --force)");
+            }
+            for suffix in ["", "-wal", "-shm"] {
+                let f = format!("{path}{suffix}");
+                if std::path::Path::new(&f).exists() {
+                    std::fs::remove_file(&f).with_context(|| format!("removing {f}"))?;
+                }
+            }
+        }
+    }
+    let keys = crate::load_keys(db, key_file, true)?;
+    let store = vigia_store::open(db, keys.audit_key(), true).await.with_context(|| format!("opening {}", crate::redact_url(db)))?;
+    if !store.list_agencies().await?.is_empty() {
+        bail!("the database already holds agencies; the demo needs an empty one");
+    }
+    let vigia = Vigia::new(store, keys, Arc::new(SystemClock));
+    let data = vigia_demo::generate(seed, n_cases, vigia.today());
+
+    let mut agencies = HashMap::new();
+    for a in &data.agencies {
+        let created = vigia.add_agency(&a.name, a.kind, a.country, a.subdivision.clone()).await?;
+        agencies.insert(a.key, created);
+    }
+    let bar = indicatif::ProgressBar::new((data.users.len() + data.cases.len()) as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("users");
+    let mut users: HashMap<(&str, vigia_domain::taxonomy::Role), vigia_domain::ids::UserId> = HashMap::new();
+    let mut any_user: HashMap<&str, vigia_domain::ids::UserId> = HashMap::new();
+    for u in &data.users {
+        let agency = agencies.get(u.agency_key).with_context(|| format!("demo user refers to unknown agency {}", u.agency_key))?;
+        let email = Email::parse(&u.email).map_err(|e| anyhow::anyhow!("demo e-mail: {e}"))?;
+        let created = vigia.add_user(&email, u.role, agency.id, &u.password).await?;
+        users.insert((u.agency_key, u.role), created.id);
+        any_user.entry(u.agency_key).or_insert(created.id);
+        bar.inc(1);
+    }
+    // Cases whose agency has no demo login are recorded by a per-agency system account id.
+    bar.set_message("cases");
+    for chunk in data.cases.chunks(500) {
+        let mut stored = Vec::with_capacity(chunk.len());
+        let mut events = Vec::with_capacity(chunk.len());
+        for c in chunk {
+            let agency = agencies.get(c.agency_key).with_context(|| format!("demo case refers to unknown agency {}", c.agency_key))?;
+            let by = users
+                .get(&(c.agency_key, c.created_by_role))
+                .or_else(|| any_user.get(c.agency_key))
+                .copied()
+                .unwrap_or(vigia_domain::ids::UserId(agency.id.as_uuid()));
+            let sc = vigia.prepare_case(&c.case, agency, by);
+            events.push(AuditEvent {
+                at_ms: vigia.clock().now_ms(),
+                actor: Some(by),
+                action: "case.create".into(),
+                case_id: Some(sc.case.id),
+                detail: "demo".into(),
+            });
+            stored.push(sc);
+        }
+        vigia.store().insert_cases(&stored, &events).await?;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+
+    println!("Demo database {} ready: {} agencies, {} cases (synthetic; no real person).", crate::redact_url(db), data.agencies.len(), data.cases.len());
+    println!("Demo logins (public, for this demo only):");
+    for u in &data.users {
+        let agency = agencies.get(u.agency_key).map(|a| a.name.as_str()).unwrap_or("");
+        println!("  {:<18} {:<42} password {:<32} ({agency})", u.role.code(), u.email, u.password);
+    }
+    Ok(vigia)
+}

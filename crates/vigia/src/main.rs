@@ -1,0 +1,358 @@
+//! `vigia`: the one binary. Subcommands wire storage, keys, the service and the
+//! web layer together; errors are reported readably at this edge.
+
+mod demo;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use vigia_domain::geo::{Country, Subdivision};
+use vigia_domain::taxonomy::{AgencyKind, Role};
+use vigia_service::{Email, Keys, SystemClock, Vigia};
+
+#[derive(Parser)]
+#[command(name = "vigia", version, about = "Vigia: an observatory for the fight against trafficking in persons.",
+    long_about = "Vigia records presumed trafficked persons, refers them between agencies, and turns scattered lists into honest statistics.\n\nIdentifying data is encrypted at rest with a key kept outside the database (see --key-file), and every access to a case is written to a hash-chained audit log.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Database: `sqlite://PATH` (embedded, default) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "VIGIA_DB", default_value = "sqlite://vigia.db")]
+    db: String,
+    /// Key file holding the data and audit keys (default: `vigia.key` beside a SQLite file;
+    /// required for PostgreSQL unless VIGIA_DATA_KEY and VIGIA_AUDIT_KEY are set).
+    #[arg(long, env = "VIGIA_KEY_FILE")]
+    key_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or upgrade the database schema (and create the key file if absent).
+    Migrate(DbArgs),
+    /// Serve the web pages and the JSON API.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Mark session cookies Secure (set this when serving behind TLS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Create a fresh demo database with synthetic data, print one login per role, and serve it.
+    Demo {
+        /// Demo database (replaced if it is the default demo file).
+        #[arg(long, default_value = "sqlite://vigia-demo.db")]
+        db: String,
+        /// Key file (default: `vigia.key` beside the SQLite file).
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Number of synthetic cases.
+        #[arg(long, default_value_t = 5000)]
+        cases: usize,
+        /// Random seed of the generator.
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        /// Replace an existing database file even if it is not the default demo file.
+        #[arg(long)]
+        force: bool,
+        /// Create the demo data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Manage agencies.
+    #[command(subcommand)]
+    Agency(AgencyCmd),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Inspect the audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Manage encryption keys.
+    #[command(subcommand)]
+    Key(KeyCmd),
+}
+
+#[derive(Subcommand)]
+enum AgencyCmd {
+    /// Add an agency; prints its id.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name: String,
+        /// police, prosecution, labour_inspection, ngo, shelter, health, child_protection, consulate,
+        /// hotline, migration_authority, national_coordinator, regional_mechanism
+        #[arg(long)]
+        kind: String,
+        /// ISO 3166-1 alpha-2 country code.
+        #[arg(long)]
+        country: String,
+        /// ISO 3166-2 subdivision code, e.g. BR-PE.
+        #[arg(long)]
+        subdivision: Option<String>,
+    },
+    /// List agencies (id, kind, country, name).
+    List(DbArgs),
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user; the password (at least 12 characters) is read from standard input.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        /// caseworker, agency_admin, coordinator, regional_monitor, auditor
+        #[arg(long)]
+        role: String,
+        /// The agency's id (see `vigia agency list`).
+        #[arg(long)]
+        agency: String,
+    },
+    /// Grant (or with --revoke withdraw) a coordinator's access to identifying fields.
+    GrantIdentity {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        revoke: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create a bearer token for a user; it is printed once and stored only hashed.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Verify the audit chain; exits non-zero and names each altered, removed or reordered entry.
+    Verify(DbArgs),
+}
+
+#[derive(Subcommand)]
+enum KeyCmd {
+    /// Re-encrypt every identity under a new data key and update the key file.
+    Rotate(DbArgs),
+}
+
+fn key_path(db: &str, key_file: &Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(k) = key_file {
+        return Ok(k.clone());
+    }
+    if let Some(path) = db.strip_prefix("sqlite://") {
+        let dir = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        return Ok(dir.join("vigia.key"));
+    }
+    bail!("--key-file (or VIGIA_DATA_KEY and VIGIA_AUDIT_KEY) is required for a PostgreSQL database")
+}
+
+fn load_keys(db: &str, key_file: &Option<PathBuf>, create: bool) -> Result<Keys> {
+    if let Some(k) = Keys::from_env()? {
+        return Ok(k);
+    }
+    let path = key_path(db, key_file)?;
+    if !create && !path.exists() {
+        bail!("no key file at {} (run `vigia migrate` to create one, or pass --key-file)", path.display());
+    }
+    let (keys, created) = Keys::load_or_create(&path, create)?;
+    if created {
+        eprintln!("created key file {} (mode 0600): back it up apart from the database", path.display());
+    }
+    Ok(keys)
+}
+
+async fn open(db: &str, key_file: &Option<PathBuf>, create: bool) -> Result<(Vigia, Keys, PathBuf)> {
+    let keys = load_keys(db, key_file, create)?;
+    let store = vigia_store::open(db, keys.audit_key(), create).await.with_context(|| format!("opening {}", redact_url(db)))?;
+    let path = key_path(db, key_file).unwrap_or_default();
+    Ok((Vigia::new(store, keys.clone(), Arc::new(SystemClock)), keys, path))
+}
+
+/// A database URL without its password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub(crate) async fn serve(vigia: Vigia, addr: SocketAddr, secure_cookies: bool) -> Result<()> {
+    let app = vigia_web::router(vigia_web::AppState { vigia, secure_cookies });
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr()?;
+    println!("Vigia is listening on http://{local}/");
+    std::io::stdout().flush().ok();
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let ctrl_c = tokio::signal::ctrl_c();
+            #[cfg(unix)]
+            {
+                let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(t) => t,
+                    Err(_) => return std::future::pending().await,
+                };
+                tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = ctrl_c.await;
+            }
+        })
+        .await?;
+    Ok(())
+}
+
+fn read_password() -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password (at least 12 characters; input is visible — pipe it to avoid that): ");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_string();
+    if pw.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(pw)
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Migrate(d) => {
+            let (v, _, key) = open(&d.db, &d.key_file, true).await?;
+            println!("database {} is up to date ({}); key file {}", redact_url(&d.db), v.store().backend(), key.display());
+        }
+        Command::Serve { db, addr, secure_cookies } => {
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            serve(v, addr, secure_cookies).await?;
+        }
+        Command::Demo { db, key_file, addr, cases, seed, force, no_serve } => {
+            let v = demo::create(&db, &key_file, cases, seed, force).await?;
+            if !no_serve {
+                serve(v, addr, false).await?;
+            }
+        }
+        Command::Agency(AgencyCmd::Add { db, name, kind, country, subdivision }) => {
+            let kind = AgencyKind::parse(&kind).map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
+            let country = Country::parse(&country).map_err(|e| anyhow::anyhow!("--country: {e}"))?;
+            let sub = subdivision.as_deref().map(Subdivision::parse).transpose().map_err(|e| anyhow::anyhow!("--subdivision: {e}"))?;
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            let a = v.add_agency(&name, kind, country, sub).await?;
+            println!("{}", a.id);
+        }
+        Command::Agency(AgencyCmd::List(db)) => {
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            for a in v.store().list_agencies().await? {
+                println!("{}\t{}\t{}\t{}", a.id, a.kind.code(), a.country.code(), a.name);
+            }
+        }
+        Command::User(UserCmd::Add { db, email, role, agency }) => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let agency = agency.parse().map_err(|_| anyhow::anyhow!("--agency: not an agency id (see `vigia agency list`)"))?;
+            let pw = read_password()?;
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            let u = v.add_user(&email, role, agency, &pw).await?;
+            println!("{}", u.id);
+        }
+        Command::User(UserCmd::GrantIdentity { db, email, revoke }) => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            v.set_identity_grant(&email, !revoke).await?;
+            println!("identity access {} for {}", if revoke { "withdrawn" } else { "granted" }, email.as_str());
+        }
+        Command::Token(TokenCmd::Create { db, email }) => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            println!("{}", v.create_token(&email).await?);
+        }
+        Command::Audit(AuditCmd::Verify(db)) => {
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message("verifying audit chain");
+            let report = v.verify_audit(|n| bar.set_position(n)).await?;
+            bar.finish_and_clear();
+            if report.problems.is_empty() {
+                let head = report.head.map(|(s, m)| format!("head entry {s}, MAC {m}")).unwrap_or_else(|| "empty log".into());
+                println!("audit chain OK: {} entries verified; {head}", report.checked);
+                println!("(record the head MAC elsewhere to detect later truncation)");
+            } else {
+                eprintln!("audit chain BROKEN: {} problem(s) in {} entries", report.problems.len(), report.checked);
+                for p in &report.problems {
+                    eprintln!("  - {p}");
+                }
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Key(KeyCmd::Rotate(db)) => {
+            if Keys::from_env()?.is_some() {
+                bail!("keys come from the environment: rotate them there (re-encryption needs a key file)");
+            }
+            let (v, keys, path) = open(&db.db, &db.key_file, false).await?;
+            let new = keys.rotated();
+            // 1. Save the new key with the old one kept as retired: every row stays readable.
+            new.save(&path)?;
+            // 2. Re-encrypt all identities in one transaction.
+            let n = v.reencrypt_all(&new).await?;
+            // 3. Drop the retired key.
+            new.without_retired().save(&path)?;
+            println!("re-encrypted {n} identities under key {}; key file {} updated", new.current_key_id(), path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("VIGIA_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
