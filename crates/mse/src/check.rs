@@ -52,8 +52,13 @@ pub(crate) fn check(x: &[f64], n: usize, p: usize, y: &[f64]) -> CheckVerdict {
     let xp: Vec<f64> = pos.iter().flat_map(|&r| x[r * p..(r + 1) * p].iter().copied()).collect();
     let null = Rref::new(&xp, pos.len(), p).null_space();
 
+    if null.is_empty() {
+        // X_P has full column rank: no direction of recession, and the full design
+        // (which contains X_P) has full column rank too.
+        return CheckVerdict::Ok { rows: (0..n).collect(), cols: (0..p).collect(), boundary: Vec::new() };
+    }
     let mut boundary: Vec<usize> = Vec::new();
-    if !null.is_empty() && !zero.is_empty() {
+    if !zero.is_empty() {
         // A = X_Z N: how each null-space coordinate moves the empty cells.
         let q = null.len();
         let mut a: Vec<(usize, Vec<f64>)> = Vec::new();
@@ -127,9 +132,44 @@ fn solve_lp(a: &[(usize, Vec<f64>)], q: usize, target: &[bool], eq: Option<&[f64
 }
 
 /// The largest set of rows of `A` that `-A u >= 0` can make strictly positive at
-/// once (under the optional equality). Solved as a sequence of LPs, each
-/// maximising over the rows not yet found, until none can be added.
+/// once (under the optional equality `e . u = 0`).
+///
+/// Rows that are positive multiples of each other share their fate, so the LPs
+/// run on the distinct directions only; with a one-dimensional null space the
+/// answer is immediate.
 fn max_support(a: &[(usize, Vec<f64>)], q: usize, eq: Option<&[f64]>) -> Vec<bool> {
+    if q == 1 {
+        let e_forces_zero = eq.is_some_and(|e| e[0].abs() > 1e-12);
+        let has_pos = a.iter().any(|(_, r)| r[0] > 1e-12);
+        let has_neg = a.iter().any(|(_, r)| r[0] < -1e-12);
+        // u must be 0 if the equality pins it or rows of both signs exist.
+        let free = !e_forces_zero && !(has_pos && has_neg);
+        return a.iter().map(|(_, r)| free && r[0].abs() > 1e-12).collect();
+    }
+    // Distinct directions (rows scaled to unit max-norm).
+    let mut uniq: Vec<(usize, Vec<f64>)> = Vec::new();
+    let mut map = Vec::with_capacity(a.len());
+    for (_, row) in a {
+        let scale = row.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let norm: Vec<f64> = row.iter().map(|v| v / scale).collect();
+        let pos = uniq
+            .iter()
+            .position(|(_, u)| u.iter().zip(&norm).all(|(x, y)| (x - y).abs() < 1e-9));
+        match pos {
+            Some(i) => map.push(i),
+            None => {
+                uniq.push((0, norm));
+                map.push(uniq.len() - 1);
+            }
+        }
+    }
+    let found = max_support_lp(&uniq, q, eq);
+    map.iter().map(|&i| found[i]).collect()
+}
+
+/// [`max_support`] by a sequence of LPs, each maximising over the rows not yet
+/// found, until none can be added.
+fn max_support_lp(a: &[(usize, Vec<f64>)], q: usize, eq: Option<&[f64]>) -> Vec<bool> {
     let m = a.len();
     let mut found = vec![false; m];
     loop {
@@ -181,6 +221,25 @@ mod tests {
         y[2] = 6.0; // AB
         let (x, n, p) = design(Model::from_pairs(pairs, 3), 3);
         check(&x, n, p, &y)
+    }
+
+    #[test]
+    fn shortcut_agrees_with_lp() {
+        let cases: Vec<Vec<f64>> = vec![
+            vec![1.0, 2.0, 0.5],
+            vec![-1.0, -3.0],
+            vec![1.0, -1.0, 2.0],
+            vec![0.0, 1.0],
+        ];
+        for rows in cases {
+            let a: Vec<(usize, Vec<f64>)> = rows.iter().enumerate().map(|(i, &v)| (i, vec![v])).collect();
+            for eq in [None, Some(vec![1.0]), Some(vec![0.0])] {
+                assert_eq!(max_support(&a, 1, eq.as_deref()), max_support_lp(&a, 1, eq.as_deref()), "{rows:?} {eq:?}");
+            }
+        }
+        // Duplicated directions in two dimensions.
+        let a = vec![(0, vec![1.0, 0.0]), (1, vec![2.0, 0.0]), (2, vec![0.0, -1.0]), (3, vec![-1.0, 1.0])];
+        assert_eq!(max_support(&a, 2, None), max_support_lp(&a, 2, None));
     }
 
     #[test]

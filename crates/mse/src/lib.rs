@@ -33,6 +33,7 @@ mod glm;
 mod linalg;
 mod model;
 mod profile;
+pub mod simulation;
 mod search;
 mod stats;
 mod table;

@@ -6,7 +6,7 @@
 //! twice the drop in log-likelihood stays below the chi-squared(1) quantile.
 
 use crate::check::{check, CheckVerdict};
-use crate::glm::fit_poisson;
+use crate::glm::{fit_poisson, SparseDesign};
 use crate::model::{design, Model};
 use crate::search::Fitter;
 use crate::stats::normal_quantile;
@@ -20,29 +20,18 @@ pub(crate) fn profile_interval(f: &Fitter<'_>, model: Model, conf: f64) -> Optio
     };
     // Design without the intercept, restricted to the fitted cells.
     let others: Vec<usize> = cols.iter().copied().filter(|&c| c != 0).collect();
-    let q = others.len();
-    let mut xr = Vec::with_capacity(rows.len() * q);
-    for &r in &rows {
-        for &c in &others {
-            xr.push(x[r * p + c]);
-        }
-    }
+    let xr = SparseDesign::from_dense(&x, p, &rows, &others);
     let yr: Vec<f64> = rows.iter().map(|&r| f.y[r]).collect();
     // Full fit for the maximum.
-    let mut xfull = Vec::with_capacity(rows.len() * cols.len());
-    for &r in &rows {
-        for &c in &cols {
-            xfull.push(x[r * p + c]);
-        }
-    }
-    let full = fit_poisson(&xfull, rows.len(), cols.len(), &yr, None, None)?;
+    let xfull = SparseDesign::from_dense(&x, p, &rows, &cols);
+    let full = fit_poisson(&xfull, &yr, None, None)?;
     let c_hat = full.beta[0];
     let l_hat = full.loglik_kernel;
     let z = normal_quantile(0.5 + conf / 2.0);
     let target = z * z / 2.0; // half the chi-squared(1) quantile
     let drop = |c: f64, warm: &mut Vec<f64>| -> f64 {
         let offset = vec![c; rows.len()];
-        match fit_poisson(&xr, rows.len(), q, &yr, Some(&offset), Some(warm)) {
+        match fit_poisson(&xr, &yr, Some(&offset), Some(warm)) {
             Some(fit) => {
                 *warm = fit.eta.clone();
                 l_hat - fit.loglik_kernel

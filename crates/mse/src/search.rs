@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::check::{check, CheckVerdict};
-use crate::glm::fit_poisson;
-use crate::model::{design, pairs, Model};
+use crate::glm::{fit_poisson, SparseDesign};
+use crate::linalg::Rref;
+use crate::model::{design, design_rows, pairs, Model};
 use crate::stats::ln_factorial;
 
 /// Information criterion used to choose the model.
@@ -117,6 +118,7 @@ pub(crate) struct Fitter<'a> {
     /// Counts by pattern, `0..2^k` (entry 0 unused).
     pub counts: &'a [u64],
     pub(crate) y: Vec<f64>,
+    positive: Vec<usize>,
     n_obs: f64,
     pub(crate) log_fact: f64,
     names: Option<&'a [String]>,
@@ -127,7 +129,8 @@ impl<'a> Fitter<'a> {
         let y: Vec<f64> = counts[1..].iter().map(|&c| c as f64).collect();
         let n_obs = y.iter().sum();
         let log_fact = y.iter().map(|&v| ln_factorial(v)).sum();
-        Fitter { k, counts, y, n_obs, log_fact, names }
+        let positive = (0..y.len()).filter(|&r| y[r] > 0.0).collect();
+        Fitter { k, counts, y, positive, n_obs, log_fact, names }
     }
 
     pub fn observed(&self) -> f64 {
@@ -157,7 +160,8 @@ impl<'a> Fitter<'a> {
     /// Checks and fits one model; `warm` is a previous fit's linear predictor.
     pub fn fit(&self, model: Model, warm: Option<&[f64]>) -> Evaluated {
         let k = self.k;
-        let (x, n, p) = design(model, k);
+        let n = self.y.len();
+        let p = model.num_params(k);
         let params = p;
         let mut ev = Evaluated {
             model,
@@ -170,7 +174,15 @@ impl<'a> Fitter<'a> {
             hidden: f64::NAN,
             eta: None,
         };
-        let (rows, cols, boundary) = match check(&x, n, p, &self.y) {
+        // Fast path: if the design on the positive cells has full column rank there
+        // is no direction of recession, and the model is estimable on every cell.
+        let (xp, _) = design_rows(model, k, &self.positive);
+        let full_rank = Rref::new(&xp, self.positive.len(), p).pivots.len() == p;
+        let (rows, cols, boundary) = if full_rank {
+            ((0..n).collect::<Vec<_>>(), (0..p).collect::<Vec<_>>(), Vec::new())
+        } else {
+            let (x, _, _) = design(model, k);
+            match check(&x, n, p, &self.y) {
             CheckVerdict::Ok { rows, cols, boundary } => (rows, cols, boundary),
             CheckVerdict::NotExist { to_infinity, cells } => {
                 ev.verdict = Verdict::MleDoesNotExist;
@@ -201,17 +213,17 @@ impl<'a> Fitter<'a> {
                 });
                 return ev;
             }
-        };
-        let pc = cols.len();
-        let mut xr = Vec::with_capacity(rows.len() * pc);
-        for &r in &rows {
-            for &c in &cols {
-                xr.push(x[r * p + c]);
             }
-        }
+        };
+        let xr = if cols.len() == p {
+            SparseDesign::from_model(model, k, &rows)
+        } else {
+            let (x, _, _) = design(model, k);
+            SparseDesign::from_dense(&x, p, &rows, &cols)
+        };
         let yr: Vec<f64> = rows.iter().map(|&r| self.y[r]).collect();
         let start: Option<Vec<f64>> = warm.map(|w| rows.iter().map(|&r| w[r]).collect());
-        let Some(fit) = fit_poisson(&xr, rows.len(), pc, &yr, None, start.as_deref()) else {
+        let Some(fit) = fit_poisson(&xr, &yr, None, start.as_deref()) else {
             ev.verdict = Verdict::NotConverged;
             ev.reason = Some("the normal equations became singular during fitting".into());
             return ev;
