@@ -50,11 +50,16 @@ impl Key {
         }
         Ok(Key(bytes.to_vec()))
     }
-    /// Reads a key file: its bytes, trailing whitespace removed.
+    /// Reads a key file: raw bytes; a text key (printable ASCII, e.g. hex
+    /// or base64) has surrounding whitespace and line ends removed.
     pub fn from_file(path: &Path) -> Result<Self> {
         let mut b = std::fs::read(path).map_err(|e| LinkError::io(path, e))?;
-        while b.last().is_some_and(u8::is_ascii_whitespace) {
-            b.pop();
+        if b.iter().all(|c| c.is_ascii_graphic() || c.is_ascii_whitespace()) {
+            while b.last().is_some_and(u8::is_ascii_whitespace) {
+                b.pop();
+            }
+            let lead = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+            b.drain(..lead);
         }
         let k = Key::new(&b);
         b.iter_mut().for_each(|x| *x = 0);
