@@ -33,7 +33,7 @@ pub enum ServiceError {
     NotFound,
     #[error("invalid input: {0}")]
     Invalid(FieldErrors),
-    #[error("conflict: {0}")]
+    #[error("{0} already exists")]
     Conflict(&'static str),
     #[error("authentication required")]
     Unauthenticated,

@@ -10,7 +10,7 @@ use vigia_domain::error::FieldError;
 use vigia_domain::geo::all_countries;
 use vigia_domain::ids::CaseId;
 use vigia_domain::input::{CaseInput, IdentityInput, PlaceInput};
-use vigia_domain::policy::View;
+use vigia_domain::policy::{authorize, Action, Decision, Resource, View};
 use vigia_domain::taxonomy::{Act, AgeBracket, CaseStatus, ExploitationKind, Means, RecruiterRelation, Recruitment, Role, Sex};
 
 use crate::api::{audit_out, AuditEntryOut, CaseOut};
@@ -328,6 +328,10 @@ fn form_page(c: &Caller, today: String, pairs: &[(String, String)], errors: Vec<
 }
 
 pub async fn case_form(State(st): State<AppState>, PageCaller(c): PageCaller) -> Response {
+    let resource = Resource::Agency { agency_id: c.actor.agency_id, country: c.actor.country };
+    if let Decision::Deny(r) = authorize(&c.actor, Action::CreateCase, &resource) {
+        return error_page(ApiError::Forbidden(r));
+    }
     render(&form_page(&c, format_date(st.vigia.today()), &[], Vec::new()))
 }
 
