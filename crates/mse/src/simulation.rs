@@ -143,16 +143,16 @@ pub fn standard_scenarios() -> Vec<Scenario> {
     let logit = |p: f64| (p / (1.0 - p)).ln();
     vec![
         Scenario {
-            name: "4 lists, N = 2000, positive A:B and negative C:D dependence".into(),
+            name: "4 lists, N = 2000, capture 8-20%, positive A:B and negative C:D dependence".into(),
             population: 2000,
-            main: vec![logit(0.15), logit(0.20), logit(0.12), logit(0.25)],
+            main: vec![logit(0.10), logit(0.15), logit(0.08), logit(0.20)],
             interactions: vec![(0, 1, 1.0), (2, 3, -0.7)],
         },
         Scenario {
-            name: "5 lists, N = 1500, A:B, B:C and D:E dependence".into(),
-            population: 1500,
-            main: vec![logit(0.18), logit(0.15), logit(0.22), logit(0.12), logit(0.20)],
-            interactions: vec![(0, 1, 0.9), (1, 2, 0.6), (3, 4, -0.8)],
+            name: "5 lists, N = 3000, capture 5-10% (sparse), A:B, B:C and D:E dependence".into(),
+            population: 3000,
+            main: vec![logit(0.08), logit(0.06), logit(0.10), logit(0.05), logit(0.07)],
+            interactions: vec![(0, 1, 1.2), (1, 2, 0.8), (3, 4, -0.5)],
         },
     ]
 }
