@@ -87,6 +87,14 @@ enum Command {
     /// Manage encryption keys.
     #[command(subcommand)]
     Key(KeyCmd),
+    /// Link records that refer to the same person: de-duplicate one file, or link two
+    /// (in the clear, or on privacy-preserving encodings with --encoded).
+    Link(vigia_linkage::cli::LinkArgs),
+    /// Encode identifying fields into keyed Bloom filters, so that only encodings leave the agency.
+    Encode(vigia_linkage::cli::EncodeArgs),
+    /// Estimate the hidden number of victims.
+    #[command(subcommand)]
+    Estimate(vigia_mse::cli::EstimateCommand),
 }
 
 #[derive(Subcommand)]
@@ -316,6 +324,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Command::Link(a) => vigia_linkage::cli::run_link(&a)?,
+        Command::Encode(a) => vigia_linkage::cli::run_encode(&a)?,
+        Command::Estimate(c) => vigia_mse::cli::run(&c)?,
         Command::Key(KeyCmd::Rotate(db)) => {
             if Keys::from_env()?.is_some() {
                 bail!("keys come from the environment: rotate them there (re-encryption needs a key file)");

@@ -17,6 +17,9 @@ fn every_command_has_help() {
         &["token", "create"],
         &["audit", "verify"],
         &["key", "rotate"],
+        &["link"],
+        &["encode"],
+        &["estimate", "mse"],
     ];
     for c in commands {
         let mut args: Vec<String> = c.iter().map(|s| s.to_string()).collect();
