@@ -143,6 +143,31 @@ impl PlaceInput {
 }
 
 impl CaseInput {
+    /// Parse only what screening needs (acts, means, exploitation, age); the
+    /// identification date is optional here.
+    pub fn screening_input(&self, today: Date) -> Result<crate::screening::ScreeningInput, FieldErrors> {
+        let mut errs = FieldErrors::default();
+        let acts = codes(&mut errs, "acts", &self.acts, |s| Act::parse(s).map_err(|e| e.to_string()));
+        let means = codes(&mut errs, "means", &self.means, |s| Means::parse(s).map_err(|e| e.to_string()));
+        let exploitation = codes(&mut errs, "exploitation", &self.exploitation, |s| Exploitation::parse(s).map_err(|e| e.to_string()));
+        let exact = self.age_at_identification.and_then(|a| errs.take("age_at_identification", Age::parse(a)));
+        let bracket = self.age_bracket.as_deref().filter(|s| !s.is_empty()).and_then(|b| errs.take("age_bracket", AgeBracket::parse(b)));
+        let on = match self.identified_on.as_deref().map(str::trim) {
+            None | Some("") => today,
+            Some(s) => errs.take("identified_on", parse_past_date(s, today)).unwrap_or(today),
+        };
+        let dob = match self.identity.date_of_birth.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => errs.take("identity.date_of_birth", parse_past_date(s, today)),
+        };
+        let age = exact.map(AgeInfo::Exact).or(bracket.map(AgeInfo::Bracket)).or_else(|| dob.and_then(|d| Age::between(d, on)).map(AgeInfo::Exact));
+        if errs.is_empty() {
+            Ok(crate::screening::ScreeningInput { acts, means, exploitation, age, consent_given: self.consent_given })
+        } else {
+            Err(errs)
+        }
+    }
+
     /// Parse into a validated case; `today` bounds every date.
     pub fn parse(&self, today: Date) -> Result<NewCase, FieldErrors> {
         let mut errs = FieldErrors::default();
