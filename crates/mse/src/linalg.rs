@@ -139,6 +139,32 @@ pub fn cholesky_solve(a: &mut [f64], b: &mut [f64], p: usize) -> bool {
     true
 }
 
+/// Cholesky decomposition of a symmetric matrix with a strict pivot threshold
+/// (each pivot at least 1e-8 of its diagonal entry): `true` only when the matrix
+/// is clearly positive definite. Destroys `a`.
+pub fn cholesky_is_clearly_pd(a: &mut [f64], p: usize) -> bool {
+    for j in 0..p {
+        let diag = a[j * p + j];
+        let mut d = diag;
+        for k in 0..j {
+            d -= a[j * p + k] * a[j * p + k];
+        }
+        if d.is_nan() || d <= 1e-8 * diag.abs() || diag <= 0.0 {
+            return false;
+        }
+        let d = d.sqrt();
+        a[j * p + j] = d;
+        for i in j + 1..p {
+            let mut s = a[i * p + j];
+            for k in 0..j {
+                s -= a[i * p + k] * a[j * p + k];
+            }
+            a[i * p + j] = s / d;
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

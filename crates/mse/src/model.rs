@@ -121,29 +121,6 @@ pub(crate) fn design(model: Model, k: usize) -> (Vec<f64>, usize, usize) {
     (x, n, p)
 }
 
-/// Rows of the design for the given cells (`r` = pattern `r + 1`), dense, row-major.
-pub(crate) fn design_rows(model: Model, k: usize, rows: &[usize]) -> (Vec<f64>, usize) {
-    let pr = model.pairs(k);
-    let p = 1 + k + pr.len();
-    let mut x = vec![0.0; rows.len() * p];
-    for (i, &r) in rows.iter().enumerate() {
-        let pat = r + 1;
-        let row = &mut x[i * p..(i + 1) * p];
-        row[0] = 1.0;
-        for b in 0..k {
-            if pat & (1 << b) != 0 {
-                row[1 + b] = 1.0;
-            }
-        }
-        for (c, &(a, b)) in pr.iter().enumerate() {
-            if pat & (1 << a) != 0 && pat & (1 << b) != 0 {
-                row[1 + k + c] = 1.0;
-            }
-        }
-    }
-    (x, p)
-}
-
 /// Non-zero columns of each design row for the given cells, as CSR (`ptr`, `idx`).
 pub(crate) fn design_sparse(model: Model, k: usize, rows: &[usize]) -> (Vec<usize>, Vec<usize>, usize) {
     let pr = model.pairs(k);

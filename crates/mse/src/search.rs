@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{check, CheckVerdict};
 use crate::glm::{fit_poisson, SparseDesign};
-use crate::linalg::Rref;
-use crate::model::{design, design_rows, pairs, Model};
+use crate::model::{design, design_sparse, pairs, Model};
 use crate::stats::ln_factorial;
 
 /// Information criterion used to choose the model.
@@ -176,8 +175,7 @@ impl<'a> Fitter<'a> {
         };
         // Fast path: if the design on the positive cells has full column rank there
         // is no direction of recession, and the model is estimable on every cell.
-        let (xp, _) = design_rows(model, k, &self.positive);
-        let full_rank = Rref::new(&xp, self.positive.len(), p).pivots.len() == p;
+        let full_rank = gram_is_positive_definite(model, k, &self.positive, p);
         let (rows, cols, boundary) = if full_rank {
             ((0..n).collect::<Vec<_>>(), (0..p).collect::<Vec<_>>(), Vec::new())
         } else {
@@ -330,6 +328,27 @@ impl<'a> Fitter<'a> {
         let best = best_index(&evaluated, s.criterion);
         SearchOutcome { evaluated, best, exhaustive }
     }
+}
+
+/// Whether the design restricted to `rows` has full column rank, tested through
+/// the Cholesky decomposition of its Gram matrix. A "no" (or a doubtful pivot)
+/// sends the model to the exact check by row reduction, so only a clear "yes" is
+/// trusted here.
+fn gram_is_positive_definite(model: Model, k: usize, rows: &[usize], p: usize) -> bool {
+    if rows.len() < p {
+        return false;
+    }
+    let (ptr, idx, _) = design_sparse(model, k, rows);
+    let mut g = vec![0.0; p * p];
+    for r in 0..rows.len() {
+        let nz = &idx[ptr[r]..ptr[r + 1]];
+        for &a in nz {
+            for &b in nz {
+                g[a * p + b] += 1.0;
+            }
+        }
+    }
+    crate::linalg::cholesky_is_clearly_pd(&mut g, p)
 }
 
 /// Lowest criterion among the `Ok` models; ties go to the model with fewer parameters.
