@@ -264,3 +264,67 @@ mod tests {
         assert_eq!(AgeBracket::of_age(90), AgeBracket::A48Plus);
     }
 }
+
+code_enum!(
+    /// Categories of case data a sharing agreement can open to a receiving agency.
+    DataCategory, "data category" {
+    Identity = "identity": "Identity (names, date of birth, documents)",
+    Contact = "contact": "Contact details",
+    Demographics = "demographics": "Sex, age, citizenship",
+    Exploitation = "exploitation": "Acts, means and forms of exploitation",
+    Route = "route": "Route",
+    Wishes = "wishes": "The person's wishes, language and interpreter needs",
+});
+
+code_enum!(
+    /// Services delivered to a person.
+    ServiceKind, "service" {
+    Shelter = "shelter": "Shelter",
+    Medical = "medical": "Medical care",
+    Psychological = "psychological": "Psychological support",
+    Legal = "legal": "Legal assistance",
+    Interpretation = "interpretation": "Interpretation",
+    Consular = "consular": "Consular assistance",
+    Asylum = "asylum": "Asylum / refugee procedure",
+    ReturnReintegration = "return_reintegration": "Return and reintegration",
+    Compensation = "compensation": "Compensation and reparations",
+});
+
+code_enum!(
+    /// The life of a referral.
+    ReferralStatus, "referral status" {
+    Sent = "sent": "Sent",
+    Accepted = "accepted": "Accepted",
+    Declined = "declined": "Declined",
+    Completed = "completed": "Completed",
+});
+
+code_enum!(
+    /// What a person consented to.
+    ConsentPurpose, "consent purpose" {
+    ShareWithAgency = "share_with_agency": "Sharing with a named agency",
+    Statistics = "statistics": "Use in statistics",
+    Contact = "contact": "Being contacted",
+});
+
+code_enum!(
+    /// Formal identification decisions of a national referral mechanism.
+    DecisionKind, "decision" {
+    ReasonableGrounds = "reasonable_grounds": "Reasonable-grounds decision",
+    ConclusiveGrounds = "conclusive_grounds": "Conclusive-grounds decision",
+});
+
+code_enum!(
+    /// The outcome of a formal decision.
+    DecisionOutcome, "decision outcome" {
+    Positive = "positive": "Positive",
+    Negative = "negative": "Negative",
+});
+
+code_enum!(
+    /// A hotline tip's state.
+    TipStatus, "tip status" {
+    New = "new": "New",
+    Converted = "converted": "Recorded as a case",
+    Closed = "closed": "Closed",
+});

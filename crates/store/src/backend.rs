@@ -16,7 +16,7 @@ use vigia_domain::ids::{AgencyId, CaseId, UserId};
 use vigia_domain::policy::Scope;
 use vigia_domain::taxonomy::{Act, AgeBracket, AgencyKind, CaseStatus, Means, RecruiterRelation, Recruitment, Role, Sex};
 
-use crate::{Agency, AuditEvent, Result, Session, Store, StoreError, StoredCase, User};
+use crate::{Agency, AuditEvent, Record, RecordQuery, Result, Session, Store, StoreError, StoredCase, User};
 
 /// Open the store named by a URL (`sqlite://PATH` or `postgres://...`) and apply
 /// migrations. A SQLite file is created only when `create` is set.
@@ -263,6 +263,22 @@ macro_rules! impl_store {
                     password_hash: r.try_get("password_hash")?,
                     identity_grant: grant != 0,
                     created_at_ms: r.try_get("created_at_ms")?,
+                })
+            }
+
+            fn record(r: &<$db as sqlx::Database>::Row) -> Result<Record> {
+                let case_id: Option<String> = r.try_get("case_id")?;
+                let agency_id: Option<String> = r.try_get("agency_id")?;
+                let other: Option<String> = r.try_get("other_agency_id")?;
+                Ok(Record {
+                    id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    case_id: case_id.map(|s| s.parse()).transpose().map_err(|_| corrupt("record case id"))?,
+                    agency_id: agency_id.map(|s| s.parse()).transpose().map_err(|_| corrupt("record agency id"))?,
+                    other_agency_id: other.map(|s| s.parse()).transpose().map_err(|_| corrupt("record agency id"))?,
+                    status: r.try_get("status")?,
+                    at_ms: r.try_get("at_ms")?,
+                    body: r.try_get("body")?,
                 })
             }
 
@@ -596,6 +612,62 @@ macro_rules! impl_store {
                 self.append_in(&mut tx, std::slice::from_ref(event)).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn put_records(&self, records: &[Record], events: &[AuditEvent]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let sql = $sql(
+                    "INSERT INTO records (id, kind, case_id, agency_id, other_agency_id, status, at_ms, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body, other_agency_id = excluded.other_agency_id",
+                );
+                for rec in records {
+                    sqlx::query(&sql)
+                        .bind(rec.id.clone())
+                        .bind(rec.kind.clone())
+                        .bind(rec.case_id.map(|c| c.to_string()))
+                        .bind(rec.agency_id.map(|c| c.to_string()))
+                        .bind(rec.other_agency_id.map(|c| c.to_string()))
+                        .bind(rec.status.clone())
+                        .bind(rec.at_ms)
+                        .bind(rec.body.clone())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                self.append_in(&mut tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_record(&self, kind: &str, id: &str) -> Result<Option<Record>> {
+                let r = sqlx::query(&$sql("SELECT * FROM records WHERE kind = $1 AND id = $2"))
+                    .bind(kind.to_string())
+                    .bind(id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                r.as_ref().map(Self::record).transpose()
+            }
+
+            async fn find_records(&self, q: &RecordQuery) -> Result<Vec<Record>> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM records WHERE kind = ");
+                qb.push_bind(q.kind.clone());
+                if let Some(c) = q.case_id {
+                    qb.push(" AND case_id = ").push_bind(c.to_string());
+                }
+                if let Some(a) = q.agency_id {
+                    qb.push(" AND agency_id = ").push_bind(a.to_string());
+                }
+                if let Some(a) = q.other_agency_id {
+                    qb.push(" AND other_agency_id = ").push_bind(a.to_string());
+                }
+                if let Some(s) = &q.status {
+                    qb.push(" AND status = ").push_bind(s.clone());
+                }
+                qb.push(" ORDER BY at_ms, id");
+                if let Some(l) = q.limit {
+                    qb.push(" LIMIT ").push_bind(l);
+                }
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter().map(Self::record).collect()
             }
 
             async fn append_audit(&self, events: &[AuditEvent]) -> Result<()> {

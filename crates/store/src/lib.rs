@@ -68,6 +68,11 @@ pub trait Store: Send + Sync + 'static {
     /// Replace ciphertexts (key rotation) in one transaction.
     async fn replace_ciphertexts(&self, items: &[(CaseId, Vec<u8>)], event: &AuditEvent) -> Result<()>;
 
+    /// Insert or replace records (by id) and append their audit events, in one transaction.
+    async fn put_records(&self, records: &[Record], events: &[AuditEvent]) -> Result<()>;
+    async fn get_record(&self, kind: &str, id: &str) -> Result<Option<Record>>;
+    async fn find_records(&self, q: &RecordQuery) -> Result<Vec<Record>>;
+
     /// Append audit events (for reads and denials).
     async fn append_audit(&self, events: &[AuditEvent]) -> Result<()>;
     /// Audit entries with `seq > after`, in stored order.

@@ -60,3 +60,33 @@ pub struct AuditEvent {
     pub case_id: Option<CaseId>,
     pub detail: String,
 }
+
+/// A document record: key columns for access paths, a JSON body for the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub id: String,
+    pub kind: String,
+    pub case_id: Option<CaseId>,
+    pub agency_id: Option<AgencyId>,
+    pub other_agency_id: Option<AgencyId>,
+    pub status: Option<String>,
+    pub at_ms: i64,
+    pub body: String,
+}
+
+/// Which records to find (all given conditions must hold), oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordQuery {
+    pub kind: String,
+    pub case_id: Option<CaseId>,
+    pub agency_id: Option<AgencyId>,
+    pub other_agency_id: Option<AgencyId>,
+    pub status: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl RecordQuery {
+    pub fn kind(kind: &str) -> Self {
+        Self { kind: kind.to_string(), ..Default::default() }
+    }
+}

@@ -224,3 +224,33 @@ conformance!(ciphertext_replacement, |s: Arc<dyn Store>| async move {
     s.replace_ciphertexts(&[(c.case.id, vec![9, 9])], &ev("key.rotate", None)).await.unwrap();
     assert_eq!(s.get_case(c.case.id).await.unwrap().unwrap().identity_ct, vec![9, 9]);
 });
+
+conformance!(records, |s: Arc<dyn Store>| async move {
+    use vigia_store::{Record, RecordQuery};
+    let a = agency("A", "BR");
+    let b = agency("B", "BR");
+    s.insert_agency(&a).await.unwrap();
+    s.insert_agency(&b).await.unwrap();
+    let c = case(&a, UserId(uuid::Uuid::now_v7()), 1, None);
+    s.insert_cases(std::slice::from_ref(&c), &[]).await.unwrap();
+    let rec = |id: &str, at: i64, status: &str| Record {
+        id: id.into(),
+        kind: "referral".into(),
+        case_id: Some(c.case.id),
+        agency_id: Some(a.id),
+        other_agency_id: Some(b.id),
+        status: Some(status.into()),
+        at_ms: at,
+        body: format!("{{\"n\":{at}}}"),
+    };
+    s.put_records(&[rec("r2", 20, "sent"), rec("r1", 10, "sent")], &[ev("referral.send", Some(c.case.id))]).await.unwrap();
+    let all = s.find_records(&RecordQuery { case_id: Some(c.case.id), ..RecordQuery::kind("referral") }).await.unwrap();
+    assert_eq!(all.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["r1", "r2"], "oldest first");
+    s.put_records(&[rec("r1", 10, "accepted")], &[]).await.unwrap();
+    assert_eq!(s.get_record("referral", "r1").await.unwrap().unwrap().status.as_deref(), Some("accepted"));
+    assert!(s.get_record("consent", "r1").await.unwrap().is_none(), "kind is part of the key");
+    let to_b = s.find_records(&RecordQuery { other_agency_id: Some(b.id), status: Some("sent".into()), ..RecordQuery::kind("referral") }).await.unwrap();
+    assert_eq!(to_b.len(), 1);
+    assert_eq!(s.find_records(&RecordQuery { agency_id: Some(b.id), ..RecordQuery::kind("referral") }).await.unwrap().len(), 0);
+    assert_eq!(s.audit_for_case(c.case.id).await.unwrap().len(), 1);
+});
