@@ -61,6 +61,8 @@ fn uk_five_lists_bic_over_all_models() {
         MseOptions { search: SearchStrategy::Exhaustive, bootstrap: 0, ..MseOptions::default() },
     );
     assert!(r.estimate > 11_168.0 && r.estimate < 56_052.0 && close(r.estimate, 25_311.0, 0.15), "{}", r.estimate);
+    // The three best models lie within 2 BIC points and disagree: Vigia must say so.
+    assert!(r.warnings.iter().any(|w| w.contains("very sensitive to the model")), "{:#?}", r.warnings);
 }
 
 #[test]
