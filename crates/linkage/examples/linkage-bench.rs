@@ -6,7 +6,20 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use vigia_linkage::{eval, pprl, synth, Dataset, LinkConfig, NoProgress};
+use vigia_linkage::{eval, pprl, synth, Dataset, LinkConfig};
+
+/// Prints the wall time of each stage to stderr.
+struct Stages(std::sync::Mutex<(Instant, String)>);
+impl vigia_linkage::Progress for Stages {
+    fn stage(&self, name: &str, _total: u64) {
+        let mut g = self.0.lock().unwrap();
+        eprintln!("  {:<32} {:>8.2} s", g.1, g.0.elapsed().as_secs_f64());
+        *g = (Instant::now(), name.to_owned());
+    }
+    fn finish(&self) {
+        self.stage("", 0);
+    }
+}
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,13 +54,14 @@ fn main() -> anyhow::Result<()> {
     let left = Dataset::from_csv(&cfg, &files[0])?;
     let right = files.get(1).map(|f| Dataset::from_csv(&cfg, f)).transpose()?;
     let t_read = t0.elapsed().as_secs_f64();
+    let stages = Stages(std::sync::Mutex::new((Instant::now(), "read".into())));
     let outcome = if mode == "pprl" {
         let key = pprl::Key::from_file(key.as_deref().expect("--key"))?;
         let a = pprl::encode(&cfg, &left, &key);
         let b = right.as_ref().map(|r| pprl::encode(&cfg, r, &key));
-        pprl::link_encoded(&cfg, &a, b.as_ref(), &NoProgress)?
+        pprl::link_encoded(&cfg, &a, b.as_ref(), &stages)?
     } else {
-        vigia_linkage::link_clear(&cfg, &left, right.as_ref(), &NoProgress)
+        vigia_linkage::link_clear(&cfg, &left, right.as_ref(), &stages)
     };
     let secs = t0.elapsed().as_secs_f64();
     let rids = right.as_ref().map_or(&left.ids, |r| &r.ids);

@@ -176,12 +176,17 @@ impl Comparator for ClearComparator {
     }
 
     fn pattern(&self, a: &Record, b: &Record) -> u64 {
-        let mut lv: Vec<Option<u8>> = self.kinds.iter().enumerate().map(|(f, &k)| compare(k, &a.values[f], &b.values[f])).collect();
-        // Given and family names swapped: compare the first two name fields crossed.
+        let mut lv = [None; 21];
+        for (f, &k) in self.kinds.iter().enumerate() {
+            lv[f] = compare(k, &a.values[f], &b.values[f]);
+        }
+        // Given and family names swapped: when both name fields disagree,
+        // compare them crossed.
         if self.names.len() >= 2 {
             let (x, y) = (self.names[0], self.names[1]);
-            let (direct, _) = name_levels(&a.values, &b.values, &[(x, x), (y, y)]);
-            if direct >= 4 {
+            let bad = |l: Option<u8>| l.is_none_or(|v| v >= 3);
+            if bad(lv[x]) && bad(lv[y]) {
+                let (direct, _) = name_levels(&a.values, &b.values, &[(x, x), (y, y)]);
                 let (crossed, cl) = name_levels(&a.values, &b.values, &[(x, y), (y, x)]);
                 if crossed + 2 <= direct {
                     // Evidence of a swap: keep the crossed levels, one level weaker.
@@ -190,7 +195,7 @@ impl Comparator for ClearComparator {
                 }
             }
         }
-        pack(lv)
+        pack(lv[..self.kinds.len()].iter().copied())
     }
 
     fn block_keys(&self, r: &Record, out: &mut Vec<u64>) {

@@ -80,6 +80,10 @@ pub struct LinkConfig {
     /// Blocks larger than this on one side are skipped (keeps cost near-linear).
     #[serde(default = "default_max_block")]
     pub max_block_size: usize,
+    /// Blocks that would produce more pairs than this are skipped: at large
+    /// scale the broad keys drop out by themselves and cost stays near-linear.
+    #[serde(default = "default_max_block_pairs")]
+    pub max_block_pairs: usize,
     /// Extra blocking keys: each is a list of column names whose normalised
     /// values are concatenated. Added to the automatic keys.
     #[serde(default)]
@@ -108,11 +112,14 @@ fn default_true() -> bool {
 fn default_max_block() -> usize {
     2_000
 }
+fn default_max_block_pairs() -> usize {
+    10_000
+}
 fn default_em_iter() -> usize {
     200
 }
 fn default_u_sample() -> usize {
-    1_000_000
+    300_000
 }
 fn default_q() -> usize {
     2

@@ -46,6 +46,8 @@ pub struct Options {
     pub cluster_pairs: bool,
     /// Largest block (per side) that is compared.
     pub max_block_size: usize,
+    /// Largest number of pairs one block may produce.
+    pub max_block_pairs: usize,
     /// EM iterations.
     pub em_iterations: usize,
     /// Random pairs for the u estimate.
@@ -63,8 +65,9 @@ impl Default for Options {
             one_to_one: false,
             cluster_pairs: true,
             max_block_size: 2_000,
+            max_block_pairs: 10_000,
             em_iterations: 200,
-            u_sample: 1_000_000,
+            u_sample: 300_000,
             seed: 42,
             labelled: Vec::new(),
         }
@@ -123,7 +126,7 @@ fn first_common(a: &[u64], b: &[u64]) -> Option<u64> {
 /// Blocking: the union of the blocks of every key. A pair is emitted once,
 /// by the smallest key the two records share, so no global de-duplication
 /// is needed.
-pub fn candidates<C: Comparator>(cmp: &C, left: &[C::Rec], right: Option<&[C::Rec]>, max_block: usize) -> Candidates {
+pub fn candidates<C: Comparator>(cmp: &C, left: &[C::Rec], right: Option<&[C::Rec]>, max_block: usize, max_pairs: usize) -> Candidates {
     let keys_of = |recs: &[C::Rec]| -> Vec<Vec<u64>> {
         recs.par_iter()
             .map(|r| {
@@ -162,7 +165,8 @@ pub fn candidates<C: Comparator>(cmp: &C, left: &[C::Rec], right: Option<&[C::Re
         let (nl, nr) = (split - s, e - split);
         let useful = if rk.is_some() { nl > 0 && nr > 0 } else { nl > 1 };
         if useful {
-            if nl > max_block || nr > max_block {
+            let pairs = if rk.is_some() { nl * nr } else { nl * (nl - 1) / 2 };
+            if nl > max_block || nr > max_block || pairs > max_pairs {
                 oversized.push(k);
             } else {
                 groups.push((s, split, e));
@@ -245,7 +249,7 @@ pub fn run<C: Comparator>(cmp: &C, left: &[C::Rec], right: Option<&[C::Rec]>, op
     let dedup = right.is_none();
 
     progress.stage("blocking", 0);
-    let cand = candidates(cmp, left, right, opt.max_block_size);
+    let cand = candidates(cmp, left, right, opt.max_block_size, opt.max_block_pairs);
     let n_cand = cand.pairs.len() as u64;
 
     progress.stage("comparing candidate pairs", n_cand);

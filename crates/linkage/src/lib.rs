@@ -46,6 +46,7 @@ impl LinkConfig {
             one_to_one: self.one_to_one,
             cluster_pairs: self.cluster_pairs,
             max_block_size: self.max_block_size,
+            max_block_pairs: self.max_block_pairs,
             em_iterations: self.em_iterations,
             u_sample: self.u_sample,
             seed: self.seed,

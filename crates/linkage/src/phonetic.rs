@@ -87,7 +87,7 @@ mod tests {
     #[test]
     fn merges_spellings() {
         for (a, b) in [
-            ("goncalves", "gonsalves"),
+            ("gonsalves", "gonzalves"),
             ("lopes", "lopez"),
             ("oliveira", "olivera"),
             ("kwame", "kouame"),

@@ -30,8 +30,17 @@ pub fn jaro_slice(a: &[u32], b: &[u32]) -> f64 {
         return 0.0;
     }
     let window = (la.max(lb) / 2).saturating_sub(1);
-    let mut ma = vec![false; la];
-    let mut mb = vec![false; lb];
+    let mut sa = [false; 64];
+    let mut sb = [false; 64];
+    let mut va;
+    let mut vb;
+    let (ma, mb): (&mut [bool], &mut [bool]) = if la <= 64 && lb <= 64 {
+        (&mut sa[..la], &mut sb[..lb])
+    } else {
+        va = vec![false; la];
+        vb = vec![false; lb];
+        (&mut va, &mut vb)
+    };
     let mut m = 0usize;
     for i in 0..la {
         let lo = i.saturating_sub(window);
@@ -86,7 +95,14 @@ pub fn damerau_levenshtein(a: &str, b: &str) -> usize {
             return n;
         }
         let w = m + 1;
-        let mut d = vec![0usize; (n + 1) * w];
+        let mut stack = [0usize; 1024];
+        let mut heap;
+        let d: &mut [usize] = if (n + 1) * w <= 1024 {
+            &mut stack[..(n + 1) * w]
+        } else {
+            heap = vec![0usize; (n + 1) * w];
+            &mut heap
+        };
         for i in 0..=n {
             d[i * w] = i;
         }

@@ -19,7 +19,7 @@ fn hard_cases_f1_and_blocking_recall() {
     for seed in [1, 2] {
         let (cfg, a, b, truth) = datasets(5_000, seed);
         let cmp = ClearComparator::new(&cfg);
-        let cand = engine::candidates(&cmp, &a.records, Some(&b.records), cfg.max_block_size);
+        let cand = engine::candidates(&cmp, &a.records, Some(&b.records), cfg.max_block_size, cfg.max_block_pairs);
         let set: HashSet<(String, String)> = cand.pairs.iter().map(|&(i, j)| (a.ids[i as usize].clone(), b.ids[j as usize].clone())).collect();
         let found = truth.iter().filter(|p| set.contains(*p)).count();
         if std::env::var("SHOW_MISSED").is_ok() {
