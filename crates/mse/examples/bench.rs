@@ -15,7 +15,10 @@ fn main() {
     let runs: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
     let boot: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let table = CaptureTable::from_csv_path(&file).expect("read table");
-    let opts = MseOptions { bootstrap: boot, ..MseOptions::default() };
+    let opts = MseOptions {
+        bootstrap: boot,
+        ..MseOptions::default()
+    };
     let mut times = Vec::new();
     let mut last = None;
     for _ in 0..runs {
@@ -28,7 +31,18 @@ fn main() {
     let r = last.unwrap();
     println!("file: {file}");
     println!("threads: {}", rayon::current_num_threads());
-    println!("bootstrap replicates: {boot}, search: {:?}, criterion: {:?}", r.search, r.criterion);
-    println!("estimate {:.0} [{:.0}, {:.0}] model {:?}", r.estimate, r.ci_low, r.ci_high, r.model);
-    println!("wall time over {runs} runs: min {:.3} s, median {:.3} s, max {:.3} s", times[0], times[times.len() / 2], times[times.len() - 1]);
+    println!(
+        "bootstrap replicates: {boot}, search: {:?}, criterion: {:?}",
+        r.search, r.criterion
+    );
+    println!(
+        "estimate {:.0} [{:.0}, {:.0}] model {:?}",
+        r.estimate, r.ci_low, r.ci_high, r.model
+    );
+    println!(
+        "wall time over {runs} runs: min {:.3} s, median {:.3} s, max {:.3} s",
+        times[0],
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
 }

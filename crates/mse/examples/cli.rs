@@ -5,7 +5,10 @@
 use clap::Parser;
 
 #[derive(Parser)]
-#[command(name = "vigia-estimate", about = "Estimate hidden populations (the `vigia estimate` subcommands)")]
+#[command(
+    name = "vigia-estimate",
+    about = "Estimate hidden populations (the `vigia estimate` subcommands)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: vigia_mse::cli::EstimateCommand,

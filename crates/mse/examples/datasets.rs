@@ -21,21 +21,45 @@ fn main() {
         Some("stepwise") => SearchStrategy::Stepwise,
         _ => SearchStrategy::Auto,
     };
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("data dir").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "csv")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("data dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
     files.sort();
     for f in files {
         let t = CaptureTable::from_csv_path(&f).unwrap();
-        let opts = MseOptions { bootstrap: boot, criterion, search, ..MseOptions::default() };
+        let opts = MseOptions {
+            bootstrap: boot,
+            criterion,
+            search,
+            ..MseOptions::default()
+        };
         let start = Instant::now();
         match estimate(&t, &opts) {
             Ok(r) => {
-                let p = r.profile_interval.map(|i| format!("[{:.0}, {:.0}]", i.low, i.high)).unwrap_or_default();
-                let pc = r.bootstrap.as_ref().map(|b| format!("[{:.0}, {:.0}] share {:.2}", b.percentile.low, b.percentile.high, b.selected_model_share)).unwrap_or_default();
+                let p = r
+                    .profile_interval
+                    .map(|i| format!("[{:.0}, {:.0}]", i.low, i.high))
+                    .unwrap_or_default();
+                let pc = r
+                    .bootstrap
+                    .as_ref()
+                    .map(|b| {
+                        format!(
+                            "[{:.0}, {:.0}] share {:.2}",
+                            b.percentile.low, b.percentile.high, b.selected_model_share
+                        )
+                    })
+                    .unwrap_or_default();
                 println!(
                     "{:<32} obs {:>5} est {:>8.0} [{:>7.0}, {:>7.0}] {:?} pct {} prof {} model {:?} ({:.2}s)",
                     f.file_name().unwrap().to_string_lossy(), r.observed, r.estimate, r.ci_low, r.ci_high, r.search, pc, p, r.model, start.elapsed().as_secs_f64()
                 );
-                for w in &r.warnings { println!("      ! {w}"); }
+                for w in &r.warnings {
+                    println!("      ! {w}");
+                }
             }
             Err(e) => println!("{:<32} ERROR {e}", f.file_name().unwrap().to_string_lossy()),
         }

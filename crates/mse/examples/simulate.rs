@@ -13,7 +13,10 @@ fn main() {
     let pops: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(250);
     let boot: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let seed: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(2024);
-    let opts = MseOptions { bootstrap: boot, ..MseOptions::default() };
+    let opts = MseOptions {
+        bootstrap: boot,
+        ..MseOptions::default()
+    };
     println!("populations per scenario: {pops}, bootstrap: {boot}, seed: {seed}, criterion: {:?}, search: {:?}", opts.criterion, opts.search);
     let mut all_cov = 0.0;
     let mut all_n = 0usize;
@@ -28,5 +31,8 @@ fn main() {
         all_cov += r.coverage * r.populations as f64;
         all_n += r.populations;
     }
-    println!("overall BCa coverage: {:.3} over {all_n} populations", all_cov / all_n as f64);
+    println!(
+        "overall BCa coverage: {:.3} over {all_n} populations",
+        all_cov / all_n as f64
+    );
 }

@@ -39,7 +39,13 @@ pub(crate) struct BootstrapOutcome {
 /// Draws `reps` Poisson resamples of the table and repeats the search on each.
 /// Replicate `b` uses ChaCha8 seeded with `seed` on stream `b`, so results do not
 /// depend on the number of threads.
-pub(crate) fn bootstrap(k: usize, counts: &[u64], s: &SearchSettings, reps: usize, seed: u64) -> BootstrapOutcome {
+pub(crate) fn bootstrap(
+    k: usize,
+    counts: &[u64],
+    s: &SearchSettings,
+    reps: usize,
+    seed: u64,
+) -> BootstrapOutcome {
     let results: Vec<Option<(f64, Model)>> = (0..reps)
         .into_par_iter()
         .map(|b| {
@@ -83,8 +89,12 @@ pub(crate) fn bootstrap(k: usize, counts: &[u64], s: &SearchSettings, reps: usiz
         }
     }
     totals.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    model_counts.sort_by(|a, b| b.1.cmp(&a.1));
-    BootstrapOutcome { totals, failures, model_counts }
+    model_counts.sort_by_key(|m| std::cmp::Reverse(m.1));
+    BootstrapOutcome {
+        totals,
+        failures,
+        model_counts,
+    }
 }
 
 /// Jackknife acceleration: removes one person from each observed cell in turn.
@@ -99,7 +109,9 @@ pub(crate) fn acceleration(k: usize, counts: &[u64], s: &SearchSettings) -> Opti
             if c.iter().all(|&v| v == 0) {
                 return None;
             }
-            search_total(k, &c, s).map(|(t, _)| t).filter(|t| t.is_finite())
+            search_total(k, &c, s)
+                .map(|(t, _)| t)
+                .filter(|t| t.is_finite())
         })
         .collect();
     let mut n = 0.0;

@@ -37,10 +37,17 @@ const SUPPORT_TOL: f64 = 1e-7;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum CheckVerdict {
     /// Exists and identifiable: fit on `rows` with `cols`.
-    Ok { rows: Vec<usize>, cols: Vec<usize>, boundary: Vec<usize> },
+    Ok {
+        rows: Vec<usize>,
+        cols: Vec<usize>,
+        boundary: Vec<usize>,
+    },
     /// The likelihood is maximised only as the hidden count goes to infinity
     /// (`to_infinity`) or to zero; `cells` are the empty cells driven to zero.
-    NotExist { to_infinity: bool, cells: Vec<usize> },
+    NotExist {
+        to_infinity: bool,
+        cells: Vec<usize>,
+    },
     /// Exists, but the hidden count is not determined; `cells` are fitted as zero.
     NotIdentifiable { cells: Vec<usize> },
 }
@@ -49,13 +56,20 @@ pub(crate) enum CheckVerdict {
 pub(crate) fn check(x: &[f64], n: usize, p: usize, y: &[f64]) -> CheckVerdict {
     let pos: Vec<usize> = (0..n).filter(|&r| y[r] > 0.0).collect();
     let zero: Vec<usize> = (0..n).filter(|&r| y[r] <= 0.0).collect();
-    let xp: Vec<f64> = pos.iter().flat_map(|&r| x[r * p..(r + 1) * p].iter().copied()).collect();
+    let xp: Vec<f64> = pos
+        .iter()
+        .flat_map(|&r| x[r * p..(r + 1) * p].iter().copied())
+        .collect();
     let null = Rref::new(&xp, pos.len(), p).null_space();
 
     if null.is_empty() {
         // X_P has full column rank: no direction of recession, and the full design
         // (which contains X_P) has full column rank too.
-        return CheckVerdict::Ok { rows: (0..n).collect(), cols: (0..p).collect(), boundary: Vec::new() };
+        return CheckVerdict::Ok {
+            rows: (0..n).collect(),
+            cols: (0..p).collect(),
+            boundary: Vec::new(),
+        };
     }
     let mut boundary: Vec<usize> = Vec::new();
     if !zero.is_empty() {
@@ -74,8 +88,12 @@ pub(crate) fn check(x: &[f64], n: usize, p: usize, y: &[f64]) -> CheckVerdict {
             if f.iter().any(|&b| b) {
                 let e0: Vec<f64> = null.iter().map(|nv| nv[0]).collect();
                 let f0 = max_support(&a, q, Some(&e0));
-                let cells: Vec<usize> =
-                    a.iter().zip(&f).filter(|(_, &b)| b).map(|((r, _), _)| *r).collect();
+                let cells: Vec<usize> = a
+                    .iter()
+                    .zip(&f)
+                    .filter(|(_, &b)| b)
+                    .map(|((r, _), _)| *r)
+                    .collect();
                 if f0.iter().filter(|&&b| b).count() < cells.len() {
                     let to_infinity = direction_sign(&a, q, &f, &e0);
                     return CheckVerdict::NotExist { to_infinity, cells };
@@ -87,13 +105,20 @@ pub(crate) fn check(x: &[f64], n: usize, p: usize, y: &[f64]) -> CheckVerdict {
 
     // Identifiability on the remaining cells R.
     let rows: Vec<usize> = (0..n).filter(|r| !boundary.contains(r)).collect();
-    let xr: Vec<f64> = rows.iter().flat_map(|&r| x[r * p..(r + 1) * p].iter().copied()).collect();
+    let xr: Vec<f64> = rows
+        .iter()
+        .flat_map(|&r| x[r * p..(r + 1) * p].iter().copied())
+        .collect();
     let rref = Rref::new(&xr, rows.len(), p);
     let identifiable = rref.null_space().iter().all(|v| v[0].abs() < 1e-9);
     if !identifiable {
         return CheckVerdict::NotIdentifiable { cells: boundary };
     }
-    CheckVerdict::Ok { rows, cols: rref.pivots, boundary }
+    CheckVerdict::Ok {
+        rows,
+        cols: rref.pivots,
+        boundary,
+    }
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -102,9 +127,16 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Builds and solves: maximise the sum of `t_w` over the target cells subject to
 /// `t_w = -A_w u`, `0 <= t_w <= 1`, `u` free, and optionally `e . u = 0`.
-fn solve_lp(a: &[(usize, Vec<f64>)], q: usize, target: &[bool], eq: Option<&[f64]>) -> Option<Vec<f64>> {
+fn solve_lp(
+    a: &[(usize, Vec<f64>)],
+    q: usize,
+    target: &[bool],
+    eq: Option<&[f64]>,
+) -> Option<Vec<f64>> {
     let mut lp = Problem::new(OptimizationDirection::Maximize);
-    let u: Vec<_> = (0..q).map(|_| lp.add_var(0.0, (f64::NEG_INFINITY, f64::INFINITY))).collect();
+    let u: Vec<_> = (0..q)
+        .map(|_| lp.add_var(0.0, (f64::NEG_INFINITY, f64::INFINITY)))
+        .collect();
     let t: Vec<_> = target
         .iter()
         .map(|&on| lp.add_var(if on { 1.0 } else { 0.0 }, (0.0, 1.0)))
@@ -119,8 +151,12 @@ fn solve_lp(a: &[(usize, Vec<f64>)], q: usize, target: &[bool], eq: Option<&[f64
         lp.add_constraint(&expr, ComparisonOp::Eq, 0.0);
     }
     if let Some(e) = eq {
-        let expr: Vec<(microlp::Variable, f64)> =
-            e.iter().enumerate().filter(|(_, c)| **c != 0.0).map(|(j, &c)| (u[j], c)).collect();
+        let expr: Vec<(microlp::Variable, f64)> = e
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c != 0.0)
+            .map(|(j, &c)| (u[j], c))
+            .collect();
         if !expr.is_empty() {
             lp.add_constraint(&expr, ComparisonOp::Eq, 0.0);
         }
@@ -143,7 +179,7 @@ fn max_support(a: &[(usize, Vec<f64>)], q: usize, eq: Option<&[f64]>) -> Vec<boo
         let has_pos = a.iter().any(|(_, r)| r[0] > 1e-12);
         let has_neg = a.iter().any(|(_, r)| r[0] < -1e-12);
         // u must be 0 if the equality pins it or rows of both signs exist.
-        let free = !e_forces_zero && !(has_pos && has_neg);
+        let free = !(e_forces_zero || (has_pos && has_neg));
         return a.iter().map(|(_, r)| free && r[0].abs() > 1e-12).collect();
     }
     // Distinct directions (rows scaled to unit max-norm).
@@ -232,13 +268,26 @@ mod tests {
             vec![0.0, 1.0],
         ];
         for rows in cases {
-            let a: Vec<(usize, Vec<f64>)> = rows.iter().enumerate().map(|(i, &v)| (i, vec![v])).collect();
+            let a: Vec<(usize, Vec<f64>)> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (i, vec![v]))
+                .collect();
             for eq in [None, Some(vec![1.0]), Some(vec![0.0])] {
-                assert_eq!(max_support(&a, 1, eq.as_deref()), max_support_lp(&a, 1, eq.as_deref()), "{rows:?} {eq:?}");
+                assert_eq!(
+                    max_support(&a, 1, eq.as_deref()),
+                    max_support_lp(&a, 1, eq.as_deref()),
+                    "{rows:?} {eq:?}"
+                );
             }
         }
         // Duplicated directions in two dimensions.
-        let a = vec![(0, vec![1.0, 0.0]), (1, vec![2.0, 0.0]), (2, vec![0.0, -1.0]), (3, vec![-1.0, 1.0])];
+        let a = vec![
+            (0, vec![1.0, 0.0]),
+            (1, vec![2.0, 0.0]),
+            (2, vec![0.0, -1.0]),
+            (3, vec![-1.0, 1.0]),
+        ];
         assert_eq!(max_support(&a, 2, None), max_support_lp(&a, 2, None));
     }
 
@@ -247,10 +296,28 @@ mod tests {
         assert!(matches!(verdict(&[]), CheckVerdict::Ok { .. }));
         assert!(matches!(verdict(&[(0, 2)]), CheckVerdict::Ok { .. }));
         assert!(matches!(verdict(&[(1, 2)]), CheckVerdict::Ok { .. }));
-        assert!(matches!(verdict(&[(0, 2), (1, 2)]), CheckVerdict::Ok { .. }));
-        assert!(matches!(verdict(&[(0, 1)]), CheckVerdict::NotExist { to_infinity: true, .. }));
-        assert!(matches!(verdict(&[(0, 1), (0, 2)]), CheckVerdict::NotExist { .. }));
-        assert!(matches!(verdict(&[(0, 1), (1, 2)]), CheckVerdict::NotExist { .. }));
-        assert!(matches!(verdict(&[(0, 1), (0, 2), (1, 2)]), CheckVerdict::NotIdentifiable { .. }));
+        assert!(matches!(
+            verdict(&[(0, 2), (1, 2)]),
+            CheckVerdict::Ok { .. }
+        ));
+        assert!(matches!(
+            verdict(&[(0, 1)]),
+            CheckVerdict::NotExist {
+                to_infinity: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            verdict(&[(0, 1), (0, 2)]),
+            CheckVerdict::NotExist { .. }
+        ));
+        assert!(matches!(
+            verdict(&[(0, 1), (1, 2)]),
+            CheckVerdict::NotExist { .. }
+        ));
+        assert!(matches!(
+            verdict(&[(0, 1), (0, 2), (1, 2)]),
+            CheckVerdict::NotIdentifiable { .. }
+        ));
     }
 }

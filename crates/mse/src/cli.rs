@@ -152,7 +152,11 @@ pub fn report(table: &CaptureTable, r: &MseResult, all_models: bool) -> String {
         n0(table.multiply_captured() as f64)
     );
     let _ = writeln!(s);
-    let model = if r.model.is_empty() { "main effects only (independent lists)".to_string() } else { format!("main effects + {}", r.model.join(" + ")) };
+    let model = if r.model.is_empty() {
+        "main effects only (independent lists)".to_string()
+    } else {
+        format!("main effects + {}", r.model.join(" + "))
+    };
     let _ = writeln!(s, "Estimated total population: {}", n0(r.estimate));
     let _ = writeln!(
         s,
@@ -176,7 +180,12 @@ pub fn report(table: &CaptureTable, r: &MseResult, all_models: bool) -> String {
         );
     }
     if let Some(p) = &r.profile_interval {
-        let _ = writeln!(s, "  profile-likelihood interval (selected model only): {} to {}", n0(p.low), n0(p.high));
+        let _ = writeln!(
+            s,
+            "  profile-likelihood interval (selected model only): {} to {}",
+            n0(p.low),
+            n0(p.high)
+        );
     }
     let _ = writeln!(s, "  method: {}", r.method);
     let _ = writeln!(s);
@@ -189,8 +198,16 @@ pub fn report(table: &CaptureTable, r: &MseResult, all_models: bool) -> String {
         }
     }
     let _ = writeln!(s);
-    let ok: Vec<_> = r.candidates.iter().filter(|c| c.verdict == Verdict::Ok).collect();
-    let bad: Vec<_> = r.candidates.iter().filter(|c| c.verdict != Verdict::Ok).collect();
+    let ok: Vec<_> = r
+        .candidates
+        .iter()
+        .filter(|c| c.verdict == Verdict::Ok)
+        .collect();
+    let bad: Vec<_> = r
+        .candidates
+        .iter()
+        .filter(|c| c.verdict != Verdict::Ok)
+        .collect();
     let _ = writeln!(
         s,
         "Candidate models ({} considered, {} estimable, {} excluded; sorted by {}):",
@@ -199,11 +216,19 @@ pub fn report(table: &CaptureTable, r: &MseResult, all_models: bool) -> String {
         bad.len(),
         r.criterion.name()
     );
-    let _ = writeln!(s, "  {:<3} {:>5} {:>10} {:>10} {:>10}  {:<20} model", "", "par", "AIC", "BIC", "estimate", "verdict");
+    let _ = writeln!(
+        s,
+        "  {:<3} {:>5} {:>10} {:>10} {:>10}  {:<20} model",
+        "", "par", "AIC", "BIC", "estimate", "verdict"
+    );
     let limit = if all_models { usize::MAX } else { 15 };
     let fmt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.2}"));
     for c in ok.iter().take(limit) {
-        let name = if c.model.is_empty() { "main effects".to_string() } else { c.model.join(" + ") };
+        let name = if c.model.is_empty() {
+            "main effects".to_string()
+        } else {
+            c.model.join(" + ")
+        };
         let _ = writeln!(
             s,
             "  {:<3} {:>5} {:>10} {:>10} {:>10}  {:<20} {}",
@@ -217,10 +242,18 @@ pub fn report(table: &CaptureTable, r: &MseResult, all_models: bool) -> String {
         );
     }
     if ok.len() > limit {
-        let _ = writeln!(s, "  ... {} more estimable models (--all-models to list them)", ok.len() - limit);
+        let _ = writeln!(
+            s,
+            "  ... {} more estimable models (--all-models to list them)",
+            ok.len() - limit
+        );
     }
     for c in bad.iter().take(limit) {
-        let name = if c.model.is_empty() { "main effects".to_string() } else { c.model.join(" + ") };
+        let name = if c.model.is_empty() {
+            "main effects".to_string()
+        } else {
+            c.model.join(" + ")
+        };
         let _ = writeln!(
             s,
             "  {:<3} {:>5} {:>10} {:>10} {:>10}  {:<20} {}\n        reason: {}",
@@ -235,7 +268,11 @@ pub fn report(table: &CaptureTable, r: &MseResult, all_models: bool) -> String {
         );
     }
     if bad.len() > limit {
-        let _ = writeln!(s, "  ... {} more excluded models (--all-models to list them)", bad.len() - limit);
+        let _ = writeln!(
+            s,
+            "  ... {} more excluded models (--all-models to list them)",
+            bad.len() - limit
+        );
     }
     s
 }

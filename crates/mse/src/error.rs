@@ -17,13 +17,29 @@ pub enum MseError {
     #[error("{found} lists given: at most {max} lists are supported")]
     TooManyLists { found: usize, max: usize },
     #[error("line {line}: expected {expected} fields (one per list and `count`), found {found}")]
-    FieldCount { line: usize, expected: usize, found: usize },
+    FieldCount {
+        line: usize,
+        expected: usize,
+        found: usize,
+    },
     #[error("line {line}, column `{column}`: capture value `{value}` is not 0 or 1")]
-    NotBinary { line: usize, column: String, value: String },
+    NotBinary {
+        line: usize,
+        column: String,
+        value: String,
+    },
     #[error("line {line}, column `{column}`: count `{value}` is not a non-negative whole number")]
-    BadCount { line: usize, column: String, value: String },
+    BadCount {
+        line: usize,
+        column: String,
+        value: String,
+    },
     #[error("line {line}: capture pattern {pattern} already given on line {first_line}")]
-    DuplicatePattern { line: usize, first_line: usize, pattern: String },
+    DuplicatePattern {
+        line: usize,
+        first_line: usize,
+        pattern: String,
+    },
     #[error("line {line}: the all-zero pattern (persons on no list) cannot be observed and must not appear")]
     AllZeroPattern { line: usize },
     #[error("no person is recorded on any list (all counts are zero)")]

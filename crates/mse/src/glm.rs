@@ -42,7 +42,11 @@ impl SparseDesign {
             }
             ptr.push(idx.len());
         }
-        SparseDesign { p: cols.len(), ptr, idx }
+        SparseDesign {
+            p: cols.len(),
+            ptr,
+            idx,
+        }
     }
 
     /// All columns of `model` on the given cells.
@@ -95,12 +99,21 @@ pub(crate) fn fit_poisson(
     let n = x.n();
     let p = x.p;
     debug_assert_eq!(y.len(), n);
-    let ylogy: Vec<f64> = y.iter().map(|&v| if v > 0.0 { v * v.ln() } else { 0.0 }).collect();
+    let ylogy: Vec<f64> = y
+        .iter()
+        .map(|&v| if v > 0.0 { v * v.ln() } else { 0.0 })
+        .collect();
     let mut eta: Vec<f64> = match start {
         Some(s) => s
             .iter()
             .zip(y)
-            .map(|(&e, &yi)| if e.is_finite() { e.clamp(-ETA_MAX, ETA_MAX) } else { (yi + 0.1).ln() })
+            .map(|(&e, &yi)| {
+                if e.is_finite() {
+                    e.clamp(-ETA_MAX, ETA_MAX)
+                } else {
+                    (yi + 0.1).ln()
+                }
+            })
             .collect(),
         None => y.iter().map(|&yi| (yi + 0.1).ln()).collect(),
     };
@@ -144,7 +157,9 @@ pub(crate) fn fit_poisson(
         // Step halving: never accept a step that increases the deviance.
         if have_beta {
             let mut h = 0;
-            while !(dev_new.is_finite() && dev_new <= dev + 1e-12 * dev.abs() + 1e-12) && h < MAX_HALVINGS {
+            while !(dev_new.is_finite() && dev_new <= dev + 1e-12 * dev.abs() + 1e-12)
+                && h < MAX_HALVINGS
+            {
                 for (bn, &b) in beta_new.iter_mut().zip(&beta) {
                     *bn = 0.5 * (*bn + b);
                 }
@@ -173,7 +188,12 @@ pub(crate) fn fit_poisson(
     if beta.iter().any(|b| !b.is_finite() || b.abs() > 200.0) {
         converged = false;
     }
-    Some(GlmFit { beta, eta, loglik_kernel: kernel, converged })
+    Some(GlmFit {
+        beta,
+        eta,
+        loglik_kernel: kernel,
+        converged,
+    })
 }
 
 #[cfg(test)]
@@ -189,6 +209,10 @@ mod tests {
         let d = SparseDesign::from_dense(&x, 3, &[0, 1, 2], &[0, 1, 2]);
         let f = fit_poisson(&d, &y, None, None).unwrap();
         assert!(f.converged);
-        assert!((f.beta[0].exp() - 120.0).abs() < 1e-6, "{}", f.beta[0].exp());
+        assert!(
+            (f.beta[0].exp() - 120.0).abs() < 1e-6,
+            "{}",
+            f.beta[0].exp()
+        );
     }
 }

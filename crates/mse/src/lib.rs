@@ -33,8 +33,8 @@ mod glm;
 mod linalg;
 mod model;
 mod profile;
-pub mod simulation;
 mod search;
+pub mod simulation;
 mod stats;
 mod table;
 
@@ -239,7 +239,9 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
         )));
     }
     if opts.bootstrap > 1_000_000 {
-        return Err(MseError::InvalidOption("at most 1,000,000 bootstrap replicates".into()));
+        return Err(MseError::InvalidOption(
+            "at most 1,000,000 bootstrap replicates".into(),
+        ));
     }
     let k = table.num_lists();
     let lists = table.lists();
@@ -257,7 +259,9 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
                 format!(
                     "{}: {}",
                     e.model.describe(lists),
-                    e.reason.clone().unwrap_or_else(|| e.verdict.label().to_string())
+                    e.reason
+                        .clone()
+                        .unwrap_or_else(|| e.verdict.label().to_string())
                 )
             })
             .collect();
@@ -271,7 +275,11 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
     };
     let best = outcome.evaluated[best_i].clone();
     let total = obs + best.hidden;
-    let used_search = if outcome.exhaustive { SearchStrategy::Exhaustive } else { SearchStrategy::Stepwise };
+    let used_search = if outcome.exhaustive {
+        SearchStrategy::Exhaustive
+    } else {
+        SearchStrategy::Stepwise
+    };
 
     // Candidates: estimable models by criterion, then excluded ones.
     let mut order: Vec<usize> = (0..outcome.evaluated.len()).collect();
@@ -300,7 +308,11 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
             let (lo, hi) = bootstrap::bca_interval(&b.totals, total, a, opts.confidence);
             Interval { low: lo, high: hi }
         });
-        let same = b.model_counts.iter().find(|(m, _)| *m == best.model).map_or(0, |(_, c)| *c);
+        let same = b
+            .model_counts
+            .iter()
+            .find(|(m, _)| *m == best.model)
+            .map_or(0, |(_, c)| *c);
         let share = same as f64 / opts.bootstrap as f64;
         if b.failures > 0 {
             warnings.push(format!(
@@ -321,16 +333,25 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
             replicates: opts.bootstrap,
             seed: opts.seed,
             failures: b.failures,
-            percentile: Interval { low: plo, high: phi },
+            percentile: Interval {
+                low: plo,
+                high: phi,
+            },
             bca,
             acceleration: acc,
             selected_model_share: share,
-            top_models: b.model_counts.iter().take(5).map(|(m, c)| (m.names(lists), *c)).collect(),
+            top_models: b
+                .model_counts
+                .iter()
+                .take(5)
+                .map(|(m, c)| (m.names(lists), *c))
+                .collect(),
         });
     }
 
     let profile = if opts.profile || opts.bootstrap == 0 {
-        profile::profile_interval(&f, best.model, opts.confidence).map(|(l, h)| Interval { low: l, high: h })
+        profile::profile_interval(&f, best.model, opts.confidence)
+            .map(|(l, h)| Interval { low: l, high: h })
     } else {
         None
     };
@@ -341,7 +362,13 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
             None => (b.percentile, "percentile_bootstrap"),
         },
         (None, Some(p)) => (p, "profile_likelihood"),
-        (None, None) => (Interval { low: f64::NAN, high: f64::NAN }, "none"),
+        (None, None) => (
+            Interval {
+                low: f64::NAN,
+                high: f64::NAN,
+            },
+            "none",
+        ),
     };
 
     // Warnings about the data and the figure.
@@ -354,11 +381,11 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
             100.0 * multi as f64 / obs
         ));
     }
-    for i in 0..k {
+    for (i, list) in lists.iter().enumerate() {
         if (0..k).filter(|&j| j != i).all(|j| table.overlap(i, j) == 0) && table.count(1 << i) > 0 {
             warnings.push(format!(
                 "List {} shares no person with any other list: under the model its {} persons are treated as independent of the other lists, which drives the estimate up; check whether it really covers the same population.",
-                lists[i],
+                list,
                 fmt_n(table.count(1 << i) as f64)
             ));
         }
@@ -376,16 +403,32 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
             ));
         }
     }
-    let not_exist = outcome.evaluated.iter().filter(|e| e.verdict == Verdict::MleDoesNotExist).count();
-    let not_ident = outcome.evaluated.iter().filter(|e| e.verdict == Verdict::NotIdentifiable).count();
-    let not_conv = outcome.evaluated.iter().filter(|e| e.verdict == Verdict::NotConverged).count();
+    let not_exist = outcome
+        .evaluated
+        .iter()
+        .filter(|e| e.verdict == Verdict::MleDoesNotExist)
+        .count();
+    let not_ident = outcome
+        .evaluated
+        .iter()
+        .filter(|e| e.verdict == Verdict::NotIdentifiable)
+        .count();
+    let not_conv = outcome
+        .evaluated
+        .iter()
+        .filter(|e| e.verdict == Verdict::NotConverged)
+        .count();
     if not_exist + not_ident + not_conv > 0 {
         let mut parts = Vec::new();
         if not_exist > 0 {
-            parts.push(format!("{not_exist} because the maximum likelihood estimate does not exist"));
+            parts.push(format!(
+                "{not_exist} because the maximum likelihood estimate does not exist"
+            ));
         }
         if not_ident > 0 {
-            parts.push(format!("{not_ident} because the hidden count is not identifiable"));
+            parts.push(format!(
+                "{not_ident} because the hidden count is not identifiable"
+            ));
         }
         if not_conv > 0 {
             parts.push(format!("{not_conv} because the fit did not converge"));
@@ -405,7 +448,9 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
         .filter(|e| e.verdict == Verdict::Ok && e.criterion(opts.criterion) <= best_crit + 2.0)
         .map(|e| obs + e.hidden)
         .collect();
-    let (cmin, cmax) = close.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+    let (cmin, cmax) = close
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
     if close.len() > 1 && cmax > 1.5 * cmin {
         warnings.push(format!(
             "The estimate is very sensitive to the model: the {} models within 2 {} points of the best give estimates from {} to {}.",
@@ -450,7 +495,9 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
         ));
     }
     if observed < 50 {
-        warnings.push(format!("Only {observed} persons were observed: intervals are approximate."));
+        warnings.push(format!(
+            "Only {observed} persons were observed: intervals are approximate."
+        ));
     }
     if let Some(reason) = &best.reason {
         warnings.push(format!("Selected model: {reason}."));
@@ -492,7 +539,11 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
 /// Resamples used internally; exposed for the simulation study and tests.
 #[doc(hidden)]
 pub fn point_estimate(table: &CaptureTable, opts: &MseOptions) -> Option<(f64, Model)> {
-    bootstrap::search_total(table.num_lists(), table.counts(), &settings(opts, opts.criterion))
+    bootstrap::search_total(
+        table.num_lists(),
+        table.counts(),
+        &settings(opts, opts.criterion),
+    )
 }
 
 #[doc(hidden)]

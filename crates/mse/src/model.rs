@@ -122,7 +122,11 @@ pub(crate) fn design(model: Model, k: usize) -> (Vec<f64>, usize, usize) {
 }
 
 /// Non-zero columns of each design row for the given cells, as CSR (`ptr`, `idx`).
-pub(crate) fn design_sparse(model: Model, k: usize, rows: &[usize]) -> (Vec<usize>, Vec<usize>, usize) {
+pub(crate) fn design_sparse(
+    model: Model,
+    k: usize,
+    rows: &[usize],
+) -> (Vec<usize>, Vec<usize>, usize) {
     let pr = model.pairs(k);
     let p = 1 + k + pr.len();
     let mut ptr = Vec::with_capacity(rows.len() + 1);

@@ -129,7 +129,15 @@ impl<'a> Fitter<'a> {
         let n_obs = y.iter().sum();
         let log_fact = y.iter().map(|&v| ln_factorial(v)).sum();
         let positive = (0..y.len()).filter(|&r| y[r] > 0.0).collect();
-        Fitter { k, counts, y, positive, n_obs, log_fact, names }
+        Fitter {
+            k,
+            counts,
+            y,
+            positive,
+            n_obs,
+            log_fact,
+            names,
+        }
     }
 
     pub fn observed(&self) -> f64 {
@@ -152,7 +160,11 @@ impl<'a> Fitter<'a> {
                 }
             })
             .collect();
-        let more = if cells.len() > 6 { format!(" and {} more", cells.len() - 6) } else { String::new() };
+        let more = if cells.len() > 6 {
+            format!(" and {} more", cells.len() - 6)
+        } else {
+            String::new()
+        };
         format!("{}{more}", v.join(", "))
     }
 
@@ -177,40 +189,48 @@ impl<'a> Fitter<'a> {
         // is no direction of recession, and the model is estimable on every cell.
         let full_rank = gram_is_positive_definite(model, k, &self.positive, p);
         let (rows, cols, boundary) = if full_rank {
-            ((0..n).collect::<Vec<_>>(), (0..p).collect::<Vec<_>>(), Vec::new())
+            (
+                (0..n).collect::<Vec<_>>(),
+                (0..p).collect::<Vec<_>>(),
+                Vec::new(),
+            )
         } else {
             let (x, _, _) = design(model, k);
             match check(&x, n, p, &self.y) {
-            CheckVerdict::Ok { rows, cols, boundary } => (rows, cols, boundary),
-            CheckVerdict::NotExist { to_infinity, cells } => {
-                ev.verdict = Verdict::MleDoesNotExist;
-                ev.reason = Some(if to_infinity {
-                    format!(
-                        "the likelihood keeps increasing as the hidden count goes to infinity \
+                CheckVerdict::Ok {
+                    rows,
+                    cols,
+                    boundary,
+                } => (rows, cols, boundary),
+                CheckVerdict::NotExist { to_infinity, cells } => {
+                    ev.verdict = Verdict::MleDoesNotExist;
+                    ev.reason = Some(if to_infinity {
+                        format!(
+                            "the likelihood keeps increasing as the hidden count goes to infinity \
                          while the fitted values of the empty cells {} go to zero",
-                        self.cell_names(&cells)
-                    )
-                } else {
-                    format!(
-                        "the likelihood keeps increasing as the hidden count goes to zero \
+                            self.cell_names(&cells)
+                        )
+                    } else {
+                        format!(
+                            "the likelihood keeps increasing as the hidden count goes to zero \
                          while the fitted values of the empty cells {} go to zero",
-                        self.cell_names(&cells)
-                    )
-                });
-                return ev;
-            }
-            CheckVerdict::NotIdentifiable { cells } => {
-                ev.verdict = Verdict::NotIdentifiable;
-                ev.reason = Some(if cells.is_empty() {
-                    "the observed cells do not determine the hidden count (more parameters than the table supports)".to_string()
-                } else {
-                    format!(
+                            self.cell_names(&cells)
+                        )
+                    });
+                    return ev;
+                }
+                CheckVerdict::NotIdentifiable { cells } => {
+                    ev.verdict = Verdict::NotIdentifiable;
+                    ev.reason = Some(if cells.is_empty() {
+                        "the observed cells do not determine the hidden count (more parameters than the table supports)".to_string()
+                    } else {
+                        format!(
                         "with the empty cells {} fitted as zero, the remaining cells do not determine the hidden count",
                         self.cell_names(&cells)
                     )
-                });
-                return ev;
-            }
+                    });
+                    return ev;
+                }
             }
         };
         let xr = if cols.len() == p {
@@ -260,7 +280,10 @@ impl<'a> Fitter<'a> {
             .filter(|&(_, (i, j))| {
                 include_nonoverlapping || {
                     let m = (1usize << i) | (1usize << j);
-                    self.counts.iter().enumerate().any(|(pat, &c)| pat & m == m && c > 0)
+                    self.counts
+                        .iter()
+                        .enumerate()
+                        .any(|(pat, &c)| pat & m == m && c > 0)
                 }
             })
             .map(|(b, _)| b)
@@ -288,7 +311,11 @@ impl<'a> Fitter<'a> {
                     }
                 }
                 // Warm start from the model with the lowest interaction removed.
-                let warm = if sub == 0 { None } else { evaluated[index_of[sub & (sub - 1)]].eta.as_deref() };
+                let warm = if sub == 0 {
+                    None
+                } else {
+                    evaluated[index_of[sub & (sub - 1)]].eta.as_deref()
+                };
                 let ev = self.fit(Model { interactions: mask }, warm);
                 index_of.push(evaluated.len());
                 evaluated.push(ev);
@@ -326,7 +353,11 @@ impl<'a> Fitter<'a> {
             }
         }
         let best = best_index(&evaluated, s.criterion);
-        SearchOutcome { evaluated, best, exhaustive }
+        SearchOutcome {
+            evaluated,
+            best,
+            exhaustive,
+        }
     }
 }
 

@@ -59,9 +59,13 @@ impl Scenario {
             let cell = cum.partition_point(|&c| c < u).min(probs.len() - 1);
             counts[cell] += 1;
         }
-        let lists: Vec<String> = (0..k).map(|i| ((b'A' + i as u8) as char).to_string()).collect();
-        let patterns: Vec<(u32, u64)> =
-            (1..counts.len()).filter(|&p| counts[p] > 0).map(|p| (p as u32, counts[p])).collect();
+        let lists: Vec<String> = (0..k)
+            .map(|i| ((b'A' + i as u8) as char).to_string())
+            .collect();
+        let patterns: Vec<(u32, u64)> = (1..counts.len())
+            .filter(|&p| counts[p] > 0)
+            .map(|p| (p as u32, counts[p]))
+            .collect();
         CaptureTable::from_patterns(lists, &patterns).ok()
     }
 }
@@ -102,9 +106,16 @@ pub fn run_study(s: &Scenario, populations: usize, seed: u64, opts: &MseOptions)
     for i in 0..populations {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(i as u64);
-        let Some(table) = s.draw(&mut rng) else { continue };
-        let o = MseOptions { seed: seed.wrapping_add(i as u64), ..opts.clone() };
-        let Ok(r) = estimate(&table, &o) else { continue };
+        let Some(table) = s.draw(&mut rng) else {
+            continue;
+        };
+        let o = MseOptions {
+            seed: seed.wrapping_add(i as u64),
+            ..opts.clone()
+        };
+        let Ok(r) = estimate(&table, &o) else {
+            continue;
+        };
         estimated += 1;
         if r.ci_low <= n && n <= r.ci_high {
             covered += 1;
@@ -143,7 +154,8 @@ pub fn standard_scenarios() -> Vec<Scenario> {
     let logit = |p: f64| (p / (1.0 - p)).ln();
     vec![
         Scenario {
-            name: "4 lists, N = 2000, capture 8-20%, positive A:B and negative C:D dependence".into(),
+            name: "4 lists, N = 2000, capture 8-20%, positive A:B and negative C:D dependence"
+                .into(),
             population: 2000,
             main: vec![logit(0.10), logit(0.15), logit(0.08), logit(0.20)],
             interactions: vec![(0, 1, 1.0), (2, 3, -0.7)],
@@ -151,7 +163,13 @@ pub fn standard_scenarios() -> Vec<Scenario> {
         Scenario {
             name: "5 lists, N = 3000, capture 5-10% (sparse), A:B, B:C and D:E dependence".into(),
             population: 3000,
-            main: vec![logit(0.08), logit(0.06), logit(0.10), logit(0.05), logit(0.07)],
+            main: vec![
+                logit(0.08),
+                logit(0.06),
+                logit(0.10),
+                logit(0.05),
+                logit(0.07),
+            ],
             interactions: vec![(0, 1, 1.2), (1, 2, 0.8), (3, 4, -0.5)],
         },
     ]

@@ -42,7 +42,11 @@ impl CaptureTable {
                 )));
             }
             if seen[pattern as usize] {
-                let first = patterns.iter().position(|&(p, _)| p == pattern).unwrap_or(0) + 2;
+                let first = patterns
+                    .iter()
+                    .position(|&(p, _)| p == pattern)
+                    .unwrap_or(0)
+                    + 2;
                 return Err(MseError::DuplicatePattern {
                     line,
                     first_line: first,
@@ -94,7 +98,11 @@ impl CaptureTable {
         for (line, row) in lines {
             let fields = split_fields(row);
             if fields.len() != k + 1 {
-                return Err(MseError::FieldCount { line, expected: k + 1, found: fields.len() });
+                return Err(MseError::FieldCount {
+                    line,
+                    expected: k + 1,
+                    found: fields.len(),
+                });
             }
             let mut pattern = 0usize;
             for (j, value) in fields[..k].iter().enumerate() {
@@ -138,9 +146,8 @@ impl CaptureTable {
 
     /// Reads a CSV file; see [`CaptureTable::from_csv_reader`].
     pub fn from_csv_path(path: impl AsRef<std::path::Path>) -> Result<CaptureTable, MseError> {
-        let file = std::fs::File::open(path.as_ref()).map_err(|e| {
-            MseError::Io(format!("{}: {e}", path.as_ref().display()))
-        })?;
+        let file = std::fs::File::open(path.as_ref())
+            .map_err(|e| MseError::Io(format!("{}: {e}", path.as_ref().display())))?;
         CaptureTable::from_csv_reader(std::io::BufReader::new(file))
     }
 
@@ -217,7 +224,10 @@ impl CaptureTable {
     }
 
     pub(crate) fn with_counts(&self, counts: Vec<u64>) -> CaptureTable {
-        CaptureTable { lists: self.lists.clone(), counts }
+        CaptureTable {
+            lists: self.lists.clone(),
+            counts,
+        }
     }
 }
 
@@ -226,11 +236,17 @@ fn check_list_names(lists: &[String]) -> Result<(), MseError> {
         return Err(MseError::TooFewLists { found: lists.len() });
     }
     if lists.len() > MAX_LISTS {
-        return Err(MseError::TooManyLists { found: lists.len(), max: MAX_LISTS });
+        return Err(MseError::TooManyLists {
+            found: lists.len(),
+            max: MAX_LISTS,
+        });
     }
     for (i, name) in lists.iter().enumerate() {
         if name.is_empty() {
-            return Err(MseError::Header(format!("column {} has an empty list name", i + 1)));
+            return Err(MseError::Header(format!(
+                "column {} has an empty list name",
+                i + 1
+            )));
         }
         if name.eq_ignore_ascii_case("count") {
             return Err(MseError::Header(format!(
@@ -239,7 +255,9 @@ fn check_list_names(lists: &[String]) -> Result<(), MseError> {
             )));
         }
         if lists[..i].contains(name) {
-            return Err(MseError::Header(format!("list name `{name}` appears twice")));
+            return Err(MseError::Header(format!(
+                "list name `{name}` appears twice"
+            )));
         }
     }
     Ok(())
@@ -260,7 +278,9 @@ fn split_fields(line: &str) -> Vec<String> {
 
 /// A pattern written as 0/1 digits in list order, e.g. `110`.
 pub(crate) fn pattern_string(pattern: u32, k: usize) -> String {
-    (0..k).map(|i| if pattern & (1 << i) != 0 { '1' } else { '0' }).collect()
+    (0..k)
+        .map(|i| if pattern & (1 << i) != 0 { '1' } else { '0' })
+        .collect()
 }
 
 #[cfg(test)]
@@ -269,7 +289,10 @@ mod tests {
 
     #[test]
     fn parses_and_counts() {
-        let t = CaptureTable::from_csv_reader("A,B,C,count\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,6\n".as_bytes()).unwrap();
+        let t = CaptureTable::from_csv_reader(
+            "A,B,C,count\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,6\n".as_bytes(),
+        )
+        .unwrap();
         assert_eq!(t.num_lists(), 3);
         assert_eq!(t.observed(), 96);
         assert_eq!(t.count(0b011), 6);

@@ -36,28 +36,63 @@ fn published_verdicts() {
 #[test]
 fn failing_models_are_excluded_and_named() {
     let t = common::load("artificial_3lists.csv");
-    let opts = MseOptions { include_nonoverlapping: true, bootstrap: 0, ..MseOptions::default() };
+    let opts = MseOptions {
+        include_nonoverlapping: true,
+        bootstrap: 0,
+        ..MseOptions::default()
+    };
     let r = estimate(&t, &opts).expect("main effects are estimable");
-    assert_eq!(r.candidates.len(), 8, "all eight hierarchical two-way models");
+    assert_eq!(
+        r.candidates.len(),
+        8,
+        "all eight hierarchical two-way models"
+    );
     let selected: Vec<_> = r.candidates.iter().filter(|c| c.selected).collect();
     assert_eq!(selected.len(), 1);
     assert_eq!(selected[0].verdict, Verdict::Ok);
-    let excluded: Vec<_> = r.candidates.iter().filter(|c| c.verdict != Verdict::Ok).collect();
+    let excluded: Vec<_> = r
+        .candidates
+        .iter()
+        .filter(|c| c.verdict != Verdict::Ok)
+        .collect();
     assert_eq!(excluded.len(), 4);
     for c in &excluded {
         assert!(c.reason.as_deref().is_some_and(|s| !s.is_empty()), "{c:?}");
         assert!(c.estimate.is_none() && c.aic.is_none());
     }
-    assert!(r.warnings.iter().any(|w| w.contains("excluded") && w.contains("does not exist") && w.contains("not identifiable")), "{:#?}", r.warnings);
+    assert!(
+        r.warnings.iter().any(|w| w.contains("excluded")
+            && w.contains("does not exist")
+            && w.contains("not identifiable")),
+        "{:#?}",
+        r.warnings
+    );
 }
 
 #[test]
 fn default_search_leaves_out_non_overlapping_pairs_and_warns() {
     let t = common::load("artificial_3lists.csv");
-    let r = estimate(&t, &MseOptions { bootstrap: 200, ..MseOptions::default() }).unwrap();
+    let r = estimate(
+        &t,
+        &MseOptions {
+            bootstrap: 200,
+            ..MseOptions::default()
+        },
+    )
+    .unwrap();
     // Only A and B overlap: candidates are main effects and A:B (which does not exist).
     assert_eq!(r.candidates.len(), 2);
     assert!(r.model.is_empty());
-    assert!(r.warnings.iter().any(|w| w.contains("List C shares no person")), "{:#?}", r.warnings);
-    assert!(r.warnings.iter().any(|w| w.contains("very few overlaps")), "{:#?}", r.warnings);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("List C shares no person")),
+        "{:#?}",
+        r.warnings
+    );
+    assert!(
+        r.warnings.iter().any(|w| w.contains("very few overlaps")),
+        "{:#?}",
+        r.warnings
+    );
 }

@@ -25,7 +25,17 @@ fn args(extra: &[&str]) -> vigia_mse::cli::MseArgs {
 fn json_has_the_documented_fields() {
     let out = run_mse(&args(&["--json", "--bootstrap", "100", "--seed", "3"])).unwrap();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    for field in ["estimate", "ci_low", "ci_high", "observed", "model", "method", "warnings", "candidates", "criterion"] {
+    for field in [
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "observed",
+        "model",
+        "method",
+        "warnings",
+        "candidates",
+        "criterion",
+    ] {
         assert!(v.get(field).is_some(), "missing {field}: {out}");
     }
     assert_eq!(v["observed"], 345);
@@ -39,7 +49,10 @@ fn report_shows_candidates_and_warnings() {
     let out = run_mse(&args(&["--criterion", "aic", "--bootstrap", "50"])).unwrap();
     assert!(out.contains("Estimated total population"), "{out}");
     assert!(out.contains("Candidate models"), "{out}");
-    assert!(out.contains("AIC") && out.contains("BIC") && out.contains("verdict"), "{out}");
+    assert!(
+        out.contains("AIC") && out.contains("BIC") && out.contains("verdict"),
+        "{out}"
+    );
     assert!(out.contains("Warnings"), "{out}");
 }
 
@@ -50,7 +63,10 @@ fn defaults_and_bad_input() {
     assert_eq!(a.criterion, vigia_mse::Criterion::Bic);
     assert!(!a.json);
     assert!(Cli::try_parse_from(["vigia", "mse", "x.csv", "--criterion", "cp"]).is_err());
-    let missing = run_mse(&vigia_mse::cli::MseArgs { file: "/nonexistent.csv".into(), ..a });
+    let missing = run_mse(&vigia_mse::cli::MseArgs {
+        file: "/nonexistent.csv".into(),
+        ..a
+    });
     assert!(format!("{:#}", missing.unwrap_err()).contains("nonexistent.csv"));
 }
 
@@ -60,8 +76,14 @@ fn refusal_is_an_error_not_a_number() {
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("disjoint.csv");
     std::fs::write(&f, "A,B,count\n1,0,50\n0,1,40\n").unwrap();
-    let a = vigia_mse::cli::MseArgs { file: f.clone(), ..args(&[]) };
+    let a = vigia_mse::cli::MseArgs {
+        file: f.clone(),
+        ..args(&[])
+    };
     let e = run_mse(&a).unwrap_err();
-    assert!(format!("{e:#}").contains("no estimate is possible"), "{e:#}");
+    assert!(
+        format!("{e:#}").contains("no estimate is possible"),
+        "{e:#}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

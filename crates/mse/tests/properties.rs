@@ -5,27 +5,36 @@ use proptest::prelude::*;
 use vigia_mse::{estimate, CaptureTable, MseOptions};
 
 fn arb_table() -> impl Strategy<Value = CaptureTable> {
-    (3usize..=5).prop_flat_map(|k| {
-        let cells = (1usize << k) - 1;
-        (
-            Just(k),
-            prop::collection::vec(0u64..40, cells),
-            prop::collection::vec(20u64..200, k),
-        )
-    })
-    .prop_map(|(k, mut counts, singles)| {
-        // Make every list non-empty and give the lists some overlap.
-        for (i, s) in singles.iter().enumerate() {
-            counts[(1usize << i) - 1] = *s;
-        }
-        let lists: Vec<String> = (0..k).map(|i| format!("L{i}")).collect();
-        let pats: Vec<(u32, u64)> = counts.iter().enumerate().map(|(r, &c)| (r as u32 + 1, c)).collect();
-        CaptureTable::from_patterns(lists, &pats).unwrap()
-    })
+    (3usize..=5)
+        .prop_flat_map(|k| {
+            let cells = (1usize << k) - 1;
+            (
+                Just(k),
+                prop::collection::vec(0u64..40, cells),
+                prop::collection::vec(20u64..200, k),
+            )
+        })
+        .prop_map(|(k, mut counts, singles)| {
+            // Make every list non-empty and give the lists some overlap.
+            for (i, s) in singles.iter().enumerate() {
+                counts[(1usize << i) - 1] = *s;
+            }
+            let lists: Vec<String> = (0..k).map(|i| format!("L{i}")).collect();
+            let pats: Vec<(u32, u64)> = counts
+                .iter()
+                .enumerate()
+                .map(|(r, &c)| (r as u32 + 1, c))
+                .collect();
+            CaptureTable::from_patterns(lists, &pats).unwrap()
+        })
 }
 
 fn opts() -> MseOptions {
-    MseOptions { bootstrap: 0, profile: false, ..MseOptions::default() }
+    MseOptions {
+        bootstrap: 0,
+        profile: false,
+        ..MseOptions::default()
+    }
 }
 
 proptest! {

@@ -22,9 +22,21 @@ fn close(ours: f64, published: f64, rel: f64) -> bool {
 /// Point estimate within 0.5% (published figures are rounded) and each end of
 /// the interval within `tol` (relative) of the published one.
 fn check(r: &MseResult, est: f64, lo: f64, hi: f64, tol: f64) {
-    assert!(close(r.estimate, est, 0.005), "estimate {} vs published {est}", r.estimate);
-    assert!(close(r.ci_low, lo, tol), "lower {} vs published {lo}", r.ci_low);
-    assert!(close(r.ci_high, hi, tol), "upper {} vs published {hi}", r.ci_high);
+    assert!(
+        close(r.estimate, est, 0.005),
+        "estimate {} vs published {est}",
+        r.estimate
+    );
+    assert!(
+        close(r.ci_low, lo, tol),
+        "lower {} vs published {lo}",
+        r.ci_low
+    );
+    assert!(
+        close(r.ci_high, hi, tol),
+        "upper {} vs published {hi}",
+        r.ci_high
+    );
     assert!(r.ci_low <= r.estimate && r.estimate <= r.ci_high);
 }
 
@@ -36,7 +48,10 @@ fn uk_six_lists_downhill_bic() {
     check(&r, 12_350.0, 9_622.0, 27_889.0, 0.30);
     // The percentile interval is the closer match to SCV's.
     let p = r.bootstrap.as_ref().unwrap().percentile;
-    assert!(close(p.low, 9_622.0, 0.10) && close(p.high, 27_889.0, 0.10), "{p:?}");
+    assert!(
+        close(p.low, 9_622.0, 0.10) && close(p.high, 27_889.0, 0.10),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -45,10 +60,20 @@ fn uk_five_lists_downhill_bic_and_home_office_aic() {
     let r = default_run("uk_2013_5lists.csv");
     check(&r, 12_262.0, 9_330.0, 32_115.0, 0.40);
     // Home Office 2014 (Silverman): stepwise AIC, "10,000 to 13,000" (11,313).
-    let r = run("uk_2013_5lists.csv", MseOptions { criterion: Criterion::Aic, bootstrap: 0, ..MseOptions::default() });
+    let r = run(
+        "uk_2013_5lists.csv",
+        MseOptions {
+            criterion: Criterion::Aic,
+            bootstrap: 0,
+            ..MseOptions::default()
+        },
+    );
     assert!(close(r.estimate, 11_313.0, 0.005), "{}", r.estimate);
     let p = r.profile_interval.unwrap();
-    assert!(close(p.low, 10_000.0, 0.05) && close(p.high, 13_000.0, 0.05), "{p:?}");
+    assert!(
+        close(p.low, 10_000.0, 0.05) && close(p.high, 13_000.0, 0.05),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -58,27 +83,81 @@ fn uk_five_lists_bic_over_all_models() {
     // published interval, and far from the downhill figure, as published.
     let r = run(
         "uk_2013_5lists.csv",
-        MseOptions { search: SearchStrategy::Exhaustive, bootstrap: 0, ..MseOptions::default() },
+        MseOptions {
+            search: SearchStrategy::Exhaustive,
+            bootstrap: 0,
+            ..MseOptions::default()
+        },
     );
-    assert!(r.estimate > 11_168.0 && r.estimate < 56_052.0 && close(r.estimate, 25_311.0, 0.15), "{}", r.estimate);
+    assert!(
+        r.estimate > 11_168.0 && r.estimate < 56_052.0 && close(r.estimate, 25_311.0, 0.15),
+        "{}",
+        r.estimate
+    );
     // The three best models lie within 2 BIC points and disagree: Vigia must say so.
-    assert!(r.warnings.iter().any(|w| w.contains("very sensitive to the model")), "{:#?}", r.warnings);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("very sensitive to the model")),
+        "{:#?}",
+        r.warnings
+    );
 }
 
 #[test]
 fn new_orleans() {
     // Chan, Silverman & Vincent (2021): stepwise p 0.02 + BCa.
-    check(&default_run("new_orleans_8lists.csv"), 1_184.0, 717.0, 1_657.0, 0.25);
-    check(&default_run("new_orleans_5lists.csv"), 1_034.0, 589.0, 1_703.0, 0.25);
+    check(
+        &default_run("new_orleans_8lists.csv"),
+        1_184.0,
+        717.0,
+        1_657.0,
+        0.25,
+    );
+    check(
+        &default_run("new_orleans_5lists.csv"),
+        1_034.0,
+        589.0,
+        1_703.0,
+        0.25,
+    );
     // The later version differing in one cell (SCV 2024): 1,110 and 981.
-    assert!(close(run("new_orleans_8lists_n186.csv", MseOptions { bootstrap: 0, ..MseOptions::default() }).estimate, 1_110.0, 0.005));
-    assert!(close(run("new_orleans_5lists_n186.csv", MseOptions { bootstrap: 0, ..MseOptions::default() }).estimate, 981.0, 0.005));
+    assert!(close(
+        run(
+            "new_orleans_8lists_n186.csv",
+            MseOptions {
+                bootstrap: 0,
+                ..MseOptions::default()
+            }
+        )
+        .estimate,
+        1_110.0,
+        0.005
+    ));
+    assert!(close(
+        run(
+            "new_orleans_5lists_n186.csv",
+            MseOptions {
+                bootstrap: 0,
+                ..MseOptions::default()
+            }
+        )
+        .estimate,
+        981.0,
+        0.005
+    ));
 }
 
 #[test]
 fn western_us() {
     // CSV 2021: 2,483 (1,293, 3,670).
-    check(&default_run("western_us_5lists.csv"), 2_483.0, 1_293.0, 3_670.0, 0.25);
+    check(
+        &default_run("western_us_5lists.csv"),
+        2_483.0,
+        1_293.0,
+        3_670.0,
+        0.25,
+    );
 }
 
 #[test]
@@ -96,7 +175,12 @@ fn kosovo() {
     let r = default_run("kosovo_4lists.csv");
     assert!(close(r.estimate, 14_342.0, 0.005), "{}", r.estimate);
     assert!(r.estimate > 6_947.0 && r.estimate < 18_010.0);
-    assert!(r.ci_low > 6_947.0 && r.ci_high < 18_010.0, "[{}, {}]", r.ci_low, r.ci_high);
+    assert!(
+        r.ci_low > 6_947.0 && r.ci_high < 18_010.0,
+        "[{}, {}]",
+        r.ci_low,
+        r.ci_high
+    );
 }
 
 #[test]
@@ -106,9 +190,19 @@ fn australia() {
     // the models with B:C (and A:B) but not B:D. Vigia must at least warn.
     let r = default_run("australia_4lists.csv");
     assert!(close(r.estimate, 6_496.0, 0.005), "{}", r.estimate);
-    assert!(r.warnings.iter().any(|w| w.contains("times the number observed")), "{:#?}", r.warnings);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("times the number observed")),
+        "{:#?}",
+        r.warnings
+    );
     let bc = r.candidates.iter().find(|c| c.model == ["B:C"]).unwrap();
-    let abc = r.candidates.iter().find(|c| c.model == ["A:B", "B:C"]).unwrap();
+    let abc = r
+        .candidates
+        .iter()
+        .find(|c| c.model == ["A:B", "B:C"])
+        .unwrap();
     assert!(bc.estimate.unwrap() > 1_300.0 && abc.estimate.unwrap() < 1_950.0);
 }
 
@@ -116,9 +210,21 @@ fn australia() {
 fn netherlands_pooled() {
     // Only per-year figures are published (about 6,250 a year); the pooled
     // 2010-2015 table is not comparable. Check the figure is flagged.
-    let r = run("netherlands_6lists.csv", MseOptions { bootstrap: 200, ..MseOptions::default() });
+    let r = run(
+        "netherlands_6lists.csv",
+        MseOptions {
+            bootstrap: 200,
+            ..MseOptions::default()
+        },
+    );
     assert!(r.estimate > r.observed as f64);
-    assert!(r.warnings.iter().any(|w| w.contains("times the number observed")), "{:#?}", r.warnings);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("times the number observed")),
+        "{:#?}",
+        r.warnings
+    );
 }
 
 #[test]
@@ -129,7 +235,11 @@ fn every_data_set_is_reproducible_and_serialises() {
             continue;
         }
         let t = vigia_mse::CaptureTable::from_csv_path(&path).unwrap();
-        let opts = MseOptions { bootstrap: 50, seed: 7, ..MseOptions::default() };
+        let opts = MseOptions {
+            bootstrap: 50,
+            seed: 7,
+            ..MseOptions::default()
+        };
         let a = estimate(&t, &opts).unwrap();
         let b = estimate(&t, &opts).unwrap();
         assert_eq!(a, b, "{}: same seed, same result", path.display());

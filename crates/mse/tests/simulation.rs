@@ -8,13 +8,25 @@ use vigia_mse::MseOptions;
 
 #[test]
 fn coverage_stays_high() {
-    let opts = MseOptions { bootstrap: 200, profile: true, ..MseOptions::default() };
+    let opts = MseOptions {
+        bootstrap: 200,
+        profile: true,
+        ..MseOptions::default()
+    };
     let mut covered = 0.0;
     let mut total = 0usize;
     for s in standard_scenarios() {
         let r = run_study(&s, 20, 99, &opts);
-        assert_eq!(r.estimated, r.populations, "{}: every population is estimable", r.scenario);
-        assert!(r.mean_absolute_relative_error < 0.15, "{}: {r:?}", r.scenario);
+        assert_eq!(
+            r.estimated, r.populations,
+            "{}: every population is estimable",
+            r.scenario
+        );
+        assert!(
+            r.mean_absolute_relative_error < 0.15,
+            "{}: {r:?}",
+            r.scenario
+        );
         assert!(r.mean_relative_error.abs() < 0.10, "{}: {r:?}", r.scenario);
         covered += r.coverage * r.populations as f64;
         total += r.populations;
@@ -30,7 +42,10 @@ fn intervals_are_not_trivially_wide() {
     // Coverage alone would be met by absurdly wide intervals: an interval for N
     // must not also cover 2N.
     let s = &standard_scenarios()[0];
-    let opts = MseOptions { bootstrap: 100, ..MseOptions::default() };
+    let opts = MseOptions {
+        bootstrap: 100,
+        ..MseOptions::default()
+    };
     let twice = 2.0 * s.population as f64;
     let mut covers_twice = 0;
     for i in 0..10u64 {
@@ -42,5 +57,8 @@ fn intervals_are_not_trivially_wide() {
             covers_twice += 1;
         }
     }
-    assert!(covers_twice <= 1, "{covers_twice} of 10 intervals for N also covered 2N");
+    assert!(
+        covers_twice <= 1,
+        "{covers_twice} of 10 intervals for N also covered 2N"
+    );
 }
