@@ -55,6 +55,47 @@ impl SparseDesign {
         SparseDesign { p, ptr, idx }
     }
 
+    /// The same design restricted to some rows (indices into this design's rows).
+    pub fn subset_rows(&self, rows: &[usize]) -> SparseDesign {
+        let mut ptr = Vec::with_capacity(rows.len() + 1);
+        let mut idx = Vec::new();
+        ptr.push(0);
+        for &r in rows {
+            idx.extend_from_slice(self.row(r));
+            ptr.push(idx.len());
+        }
+        SparseDesign {
+            p: self.p,
+            ptr,
+            idx,
+        }
+    }
+
+    /// Whether the rows `rows` have full column rank, tested through the Cholesky
+    /// decomposition of their Gram matrix with a strict pivot threshold: only a
+    /// clear "yes" is trusted (a "no" goes to the exact check by row reduction).
+    pub fn clearly_full_rank_on(&self, rows: &[usize]) -> bool {
+        let p = self.p;
+        if rows.len() < p {
+            return false;
+        }
+        let mut g = vec![0.0; p * p];
+        for &r in rows {
+            let nz = self.row(r);
+            for (ia, &a) in nz.iter().enumerate() {
+                for &b in &nz[..=ia] {
+                    g[a * p + b] += 1.0;
+                }
+            }
+        }
+        for a in 0..p {
+            for b in 0..a {
+                g[b * p + a] = g[a * p + b];
+            }
+        }
+        crate::linalg::cholesky_is_clearly_pd(&mut g, p)
+    }
+
     pub fn n(&self) -> usize {
         self.ptr.len() - 1
     }

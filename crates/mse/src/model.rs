@@ -127,21 +127,26 @@ pub(crate) fn design_sparse(
     k: usize,
     rows: &[usize],
 ) -> (Vec<usize>, Vec<usize>, usize) {
-    let pr = model.pairs(k);
-    let p = 1 + k + pr.len();
+    let masks: Vec<usize> = model
+        .pairs(k)
+        .iter()
+        .map(|&(a, b)| (1 << a) | (1 << b))
+        .collect();
+    let p = 1 + k + masks.len();
     let mut ptr = Vec::with_capacity(rows.len() + 1);
     let mut idx = Vec::with_capacity(rows.len() * (2 + k));
     ptr.push(0);
     for &r in rows {
         let pat = r + 1;
         idx.push(0);
-        for b in 0..k {
-            if pat & (1 << b) != 0 {
-                idx.push(1 + b);
-            }
+        let mut bits = pat;
+        while bits != 0 {
+            let b = bits.trailing_zeros() as usize;
+            idx.push(1 + b);
+            bits &= bits - 1;
         }
-        for (c, &(a, b)) in pr.iter().enumerate() {
-            if pat & (1 << a) != 0 && pat & (1 << b) != 0 {
+        for (c, &m) in masks.iter().enumerate() {
+            if pat & m == m {
                 idx.push(1 + k + c);
             }
         }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{check, CheckVerdict};
 use crate::glm::{fit_poisson, SparseDesign};
-use crate::model::{design, design_sparse, pairs, Model};
+use crate::model::{design, pairs, Model};
 use crate::stats::ln_factorial;
 
 /// Information criterion used to choose the model.
@@ -187,7 +187,9 @@ impl<'a> Fitter<'a> {
         };
         // Fast path: if the design on the positive cells has full column rank there
         // is no direction of recession, and the model is estimable on every cell.
-        let full_rank = gram_is_positive_definite(model, k, &self.positive, p);
+        let all_rows: Vec<usize> = (0..n).collect();
+        let full = SparseDesign::from_model(model, k, &all_rows);
+        let full_rank = full.clearly_full_rank_on(&self.positive);
         let (rows, cols, boundary) = if full_rank {
             (
                 (0..n).collect::<Vec<_>>(),
@@ -233,8 +235,10 @@ impl<'a> Fitter<'a> {
                 }
             }
         };
-        let xr = if cols.len() == p {
-            SparseDesign::from_model(model, k, &rows)
+        let xr = if cols.len() == p && rows.len() == n {
+            full
+        } else if cols.len() == p {
+            full.subset_rows(&rows)
         } else {
             let (x, _, _) = design(model, k);
             SparseDesign::from_dense(&x, p, &rows, &cols)
@@ -359,27 +363,6 @@ impl<'a> Fitter<'a> {
             exhaustive,
         }
     }
-}
-
-/// Whether the design restricted to `rows` has full column rank, tested through
-/// the Cholesky decomposition of its Gram matrix. A "no" (or a doubtful pivot)
-/// sends the model to the exact check by row reduction, so only a clear "yes" is
-/// trusted here.
-fn gram_is_positive_definite(model: Model, k: usize, rows: &[usize], p: usize) -> bool {
-    if rows.len() < p {
-        return false;
-    }
-    let (ptr, idx, _) = design_sparse(model, k, rows);
-    let mut g = vec![0.0; p * p];
-    for r in 0..rows.len() {
-        let nz = &idx[ptr[r]..ptr[r + 1]];
-        for &a in nz {
-            for &b in nz {
-                g[a * p + b] += 1.0;
-            }
-        }
-    }
-    crate::linalg::cholesky_is_clearly_pd(&mut g, p)
 }
 
 /// Lowest criterion among the `Ok` models; ties go to the model with fewer parameters.
