@@ -22,7 +22,10 @@ pub enum EstimateCommand {
     /// bootstrap confidence interval in which every replicate repeats the model
     /// search. Warnings (few overlaps, models excluded, sensitivity to the model,
     /// an estimate far above the number observed) are always printed.
-    #[command(long_about)]
+    #[command(
+        long_about,
+        after_long_help = "Examples:\n  vigia estimate mse lists.csv\n  vigia estimate mse lists.csv --criterion aic --bootstrap 2000 --seed 7\n  vigia estimate mse lists.csv --json > estimate.json\n\nInput example (three lists, absent patterns count zero):\n  police,ngo,labour,count\n  1,0,0,120\n  0,1,0,85\n  1,1,0,14\n  0,0,1,40\n\nSee STATISTICS.md for the method, the defaults and their comparison with published figures."
+    )]
     Mse(MseArgs),
 }
 

@@ -37,8 +37,8 @@ impl Criterion {
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum SearchStrategy {
-    /// Exhaustive when the number of candidate models is at most
-    /// `MseOptions::exhaustive_limit`, stepwise otherwise.
+    /// Exhaustive when there are few enough candidate models (at most the
+    /// exhaustive limit, 64 by default), stepwise otherwise.
     #[default]
     Auto,
     /// Every model with main effects and any subset of the eligible interactions.
