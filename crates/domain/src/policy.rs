@@ -6,7 +6,7 @@
 
 use crate::geo::Country;
 use crate::ids::{AgencyId, UserId};
-use crate::taxonomy::Role;
+use crate::taxonomy::{DataCategory, Role};
 
 /// Who is asking.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,18 @@ pub enum Action {
     ListCases,
     ReadAuditLog,
     ReadAggregates,
+    /// Refer a case, record consent, assessments, decisions, the person's wishes.
+    WorkOnCase,
+    /// Read a case referred to one's agency (only the agreed categories).
+    ReadReferredCase,
+    /// Accept, decline, record services on, complete a referral sent to one's agency.
+    AnswerReferral,
+    /// Create sharing agreements of one's agency.
+    ManageAgreements,
+    /// Edit legal profiles and the mechanism's timers.
+    ManageLegalProfiles,
+    /// Triage hotline tips received by one's agency.
+    TriageTips,
 }
 
 /// What they want to do it to.
@@ -39,6 +51,15 @@ pub enum Resource {
     Agency { agency_id: AgencyId, country: Country },
     /// The whole system (audit log, aggregates).
     System,
+    /// A referral, as seen by its receiver.
+    Referral {
+        to_agency: AgencyId,
+        /// Not declined.
+        open: bool,
+        /// The person's consent to sharing with the receiver stands (always true for a child).
+        consent_active: bool,
+        categories: Vec<DataCategory>,
+    },
 }
 
 /// How much of a case may be seen.
@@ -61,6 +82,8 @@ pub enum Scope {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
     Allow(View),
+    /// Only these categories of the case may be seen.
+    AllowShared(Vec<DataCategory>),
     AllowList(Scope, View),
     Deny(&'static str),
 }
@@ -76,6 +99,32 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision
     use Action::*;
     use Role::*;
     match (action, actor.role, resource) {
+        // Work on one's own agency's cases.
+        (WorkOnCase, Caseworker | AgencyAdmin, Resource::Case { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Full),
+        (WorkOnCase, Coordinator | RegionalMonitor | Auditor, _) => Decision::Deny("only the recording agency works on a case"),
+        (WorkOnCase, _, _) => Decision::Deny("the case belongs to another agency"),
+
+        // Referred cases: the receiver sees the agreed categories while the referral is open and consent stands.
+        (ReadReferredCase | AnswerReferral, Caseworker | AgencyAdmin, Resource::Referral { to_agency, open, consent_active, categories }) => {
+            if *to_agency != actor.agency_id {
+                Decision::Deny("the referral was sent to another agency")
+            } else if !*open {
+                Decision::Deny("the referral was declined")
+            } else if !*consent_active {
+                Decision::Deny("the person has withdrawn consent to sharing with your agency")
+            } else {
+                Decision::AllowShared(categories.clone())
+            }
+        }
+        (ReadReferredCase | AnswerReferral, _, _) => Decision::Deny("referrals are answered by the receiving agency's staff"),
+
+        (ManageAgreements, AgencyAdmin, Resource::Agency { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Full),
+        (ManageAgreements, _, _) => Decision::Deny("sharing agreements are managed by the agency's administrator"),
+        (ManageLegalProfiles, Coordinator, _) => Decision::Allow(View::Full),
+        (ManageLegalProfiles, _, _) => Decision::Deny("legal profiles are edited by a national coordinator"),
+        (TriageTips, Caseworker | AgencyAdmin, Resource::Agency { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Full),
+        (TriageTips, _, _) => Decision::Deny("tips are triaged by the receiving hotline's staff"),
+
         // Agency staff work on their own agency's cases, identities included.
         (CreateCase | ReadCase, Caseworker | AgencyAdmin, Resource::Case { agency_id, .. } | Resource::Agency { agency_id, .. })
             if *agency_id == actor.agency_id =>

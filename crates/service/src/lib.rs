@@ -5,6 +5,7 @@
 //! writes the audit entry (allowed or denied) before any data is returned.
 
 pub mod keys;
+pub mod nrm;
 
 use std::sync::Arc;
 
@@ -37,6 +38,9 @@ pub enum ServiceError {
     Conflict(&'static str),
     #[error("authentication required")]
     Unauthenticated,
+    /// A rule of the referral mechanism refuses the request; the message says which.
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Store(StoreError),
     #[error(transparent)]
@@ -138,9 +142,9 @@ fn verify_password(pw: &str, phc: &str) -> bool {
 /// The application.
 #[derive(Clone)]
 pub struct Vigia {
-    store: Arc<dyn Store>,
-    keys: Arc<Keys>,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) keys: Arc<Keys>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 const SESSION_HOURS: i64 = 8;
@@ -285,7 +289,7 @@ impl Vigia {
         AuditEvent { at_ms: self.clock.now_ms(), actor: Some(actor.user_id), action: action.into(), case_id: case, detail: detail.into() }
     }
 
-    async fn deny(&self, actor: &Actor, action: &str, case: Option<CaseId>, reason: &'static str) -> ServiceError {
+    pub(crate) async fn deny(&self, actor: &Actor, action: &str, case: Option<CaseId>, reason: &'static str) -> ServiceError {
         // A denial is recorded too; if that fails the caller still gets a denial.
         if let Err(e) = self.store.append_audit(&[self.event(actor, action, case, format!("denied: {reason}"))]).await {
             tracing::error!(error = %e, "audit append failed for a denial");
@@ -343,6 +347,7 @@ impl Vigia {
         let view = match authorize(actor, Action::ReadCase, &resource) {
             Decision::Allow(v) => v,
             Decision::AllowList(_, v) => v,
+            Decision::AllowShared(_) => return Err(ServiceError::Forbidden("not permitted")),
             Decision::Deny(r) => return Err(self.deny(actor, "case.read", Some(id), r).await),
         };
         self.store.append_audit(&[self.event(actor, "case.read", Some(id), view_code(view))]).await?;
@@ -358,7 +363,7 @@ impl Vigia {
         let resource = Resource::Agency { agency_id: actor.agency_id, country: actor.country };
         let (scope, view) = match authorize(actor, Action::ListCases, &resource) {
             Decision::AllowList(s, v) => (s, v),
-            Decision::Allow(_) => return Err(ServiceError::Forbidden("not permitted")),
+            Decision::Allow(_) | Decision::AllowShared(_) => return Err(ServiceError::Forbidden("not permitted")),
             Decision::Deny(r) => return Err(self.deny(actor, "case.list", None, r).await),
         };
         let limit = limit.clamp(1, 500);

@@ -217,7 +217,7 @@ fn redact_url(url: &str) -> String {
 }
 
 pub(crate) async fn serve(vigia: Vigia, addr: SocketAddr, secure_cookies: bool) -> Result<()> {
-    let app = vigia_web::router(vigia_web::AppState { vigia, secure_cookies });
+    let app = vigia_web::router(vigia_web::AppState::new(vigia, secure_cookies));
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr()?;
     println!("Vigia is listening on http://{local}/");

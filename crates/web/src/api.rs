@@ -19,7 +19,14 @@ use crate::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vigia API", version = "1", description = "Cases of presumed trafficked persons, access-controlled and audited."),
-    paths(create_case, list_cases, get_case, audit_entries, me),
+    paths(create_case, list_cases, get_case, audit_entries, me,
+        crate::nrm_api::screen, crate::nrm_api::screen_case, crate::nrm_api::legal_profiles, crate::nrm_api::save_legal_profile,
+        crate::nrm_api::set_timers, crate::nrm_api::agencies, crate::nrm_api::create_agreement, crate::nrm_api::list_agreements,
+        crate::nrm_api::refer, crate::nrm_api::case_referrals, crate::nrm_api::referrals, crate::nrm_api::referred_case,
+        crate::nrm_api::accept, crate::nrm_api::decline, crate::nrm_api::complete, crate::nrm_api::record_service,
+        crate::nrm_api::record_consent, crate::nrm_api::consents, crate::nrm_api::withdraw_consent, crate::nrm_api::best_interests,
+        crate::nrm_api::record_decision, crate::nrm_api::set_person, crate::nrm_api::timeline, crate::nrm_api::post_tip,
+        crate::nrm_api::list_tips, crate::nrm_api::triage_tip),
     components(schemas(CaseInput, IdentityInput, PlaceInput, CaseOut, IdentityOut, PlaceOut, CaseList, Created, AuditEntryOut, MeOut, ErrorOut)),
     modifiers(&Security)
 )]

@@ -17,6 +17,8 @@ pub enum ApiError {
     NotFound,
     Conflict(&'static str),
     UnsupportedMediaType,
+    /// A rule refuses the request; the message says which (and names no person).
+    Refused(String),
     Internal,
 }
 
@@ -28,6 +30,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(f) => ApiError::Invalid(f),
             ServiceError::Conflict(w) => ApiError::Conflict(w),
             ServiceError::Unauthenticated => ApiError::Unauthenticated,
+            ServiceError::Refused(m) => ApiError::Refused(m),
             other => {
                 tracing::error!(error = %other, "internal error");
                 ApiError::Internal
@@ -51,6 +54,7 @@ impl IntoResponse for ApiError {
             ApiError::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, serde_json::json!({ "error": "expected Content-Type: application/json" }))
             }
+            ApiError::Refused(m) => (StatusCode::UNPROCESSABLE_ENTITY, serde_json::json!({ "error": m })),
             ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, serde_json::json!({ "error": "internal error" })),
         };
         (status, Json(body)).into_response()

@@ -7,6 +7,8 @@
 mod api;
 mod auth;
 mod error;
+mod nrm_api;
+mod nrm_pages;
 mod pages;
 
 use std::time::Duration;
@@ -25,6 +27,16 @@ pub struct AppState {
     pub vigia: Vigia,
     /// Mark cookies `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// Per-address limit on the public tip form.
+    pub tip_limiter: std::sync::Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
+}
+
+impl AppState {
+    pub fn new(vigia: Vigia, secure_cookies: bool) -> Self {
+        // Five tips a minute per address, with a burst of five.
+        let quota = governor::Quota::per_minute(std::num::NonZeroU32::new(5).unwrap_or(std::num::NonZeroU32::MIN));
+        Self { vigia, secure_cookies, tip_limiter: std::sync::Arc::new(governor::RateLimiter::keyed(quota)) }
+    }
 }
 
 /// The whole application router.
@@ -37,7 +49,23 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/cases", get(pages::case_list))
         .route("/cases/new", get(pages::case_form).post(pages::case_create))
-        .route("/cases/{id}", get(pages::case_page))
+        .route("/cases/{id}", get(nrm_pages::case_page))
+        .route("/cases/{id}/screen", post(nrm_pages::screen_post))
+        .route("/cases/{id}/refer", post(nrm_pages::refer_post))
+        .route("/cases/{id}/consent", post(nrm_pages::consent_post))
+        .route("/cases/{id}/best-interests", post(nrm_pages::bia_post))
+        .route("/cases/{id}/decision", post(nrm_pages::decision_post))
+        .route("/cases/{id}/person", post(nrm_pages::person_post))
+        .route("/cases/{id}/timeline", get(nrm_pages::timeline_page))
+        .route("/consents/{id}/withdraw", post(nrm_pages::withdraw_post))
+        .route("/referrals", get(nrm_pages::referrals_page))
+        .route("/referrals/{id}", get(nrm_pages::referral_page))
+        .route("/referrals/{id}/{action}", post(nrm_pages::referral_action))
+        .route("/agreements", get(nrm_pages::agreements_page).post(nrm_pages::agreements_post))
+        .route("/legal-profiles", get(nrm_pages::profiles_page).post(nrm_pages::profiles_post))
+        .route("/tips", get(nrm_pages::tip_form).post(nrm_pages::tip_post))
+        .route("/tips/inbox", get(nrm_pages::tips_inbox))
+        .route("/tips/{id}/{action}", post(nrm_pages::tip_triage))
         .route("/audit", get(pages::audit_page))
         .route("/static/style.css", get(pages::style))
         .route("/static/app.js", get(pages::script))
@@ -46,6 +74,27 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}", get(api::get_case))
         .route("/api/v1/audit", get(api::audit_entries))
         .route("/api/v1/me", get(api::me))
+        .route("/api/v1/screen", post(nrm_api::screen))
+        .route("/api/v1/cases/{id}/screen", post(nrm_api::screen_case))
+        .route("/api/v1/legal-profiles", get(nrm_api::legal_profiles).post(nrm_api::save_legal_profile))
+        .route("/api/v1/timers", axum::routing::put(nrm_api::set_timers))
+        .route("/api/v1/agencies", get(nrm_api::agencies))
+        .route("/api/v1/agreements", get(nrm_api::list_agreements).post(nrm_api::create_agreement))
+        .route("/api/v1/cases/{id}/referrals", get(nrm_api::case_referrals).post(nrm_api::refer))
+        .route("/api/v1/referrals", get(nrm_api::referrals))
+        .route("/api/v1/referrals/{id}/case", get(nrm_api::referred_case))
+        .route("/api/v1/referrals/{id}/accept", post(nrm_api::accept))
+        .route("/api/v1/referrals/{id}/decline", post(nrm_api::decline))
+        .route("/api/v1/referrals/{id}/complete", post(nrm_api::complete))
+        .route("/api/v1/referrals/{id}/services", post(nrm_api::record_service))
+        .route("/api/v1/cases/{id}/consents", get(nrm_api::consents).post(nrm_api::record_consent))
+        .route("/api/v1/consents/{id}/withdraw", post(nrm_api::withdraw_consent))
+        .route("/api/v1/cases/{id}/best-interests", post(nrm_api::best_interests))
+        .route("/api/v1/cases/{id}/decisions", post(nrm_api::record_decision))
+        .route("/api/v1/cases/{id}/person", axum::routing::put(nrm_api::set_person))
+        .route("/api/v1/cases/{id}/timeline", get(nrm_api::timeline))
+        .route("/api/v1/tips", get(nrm_api::list_tips).post(nrm_api::post_tip))
+        .route("/api/v1/tips/{id}/triage", post(nrm_api::triage_tip))
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))

@@ -2,13 +2,12 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use vigia_domain::case::format_date;
 use vigia_domain::error::FieldError;
 use vigia_domain::geo::all_countries;
-use vigia_domain::ids::CaseId;
 use vigia_domain::input::{CaseInput, IdentityInput, PlaceInput};
 use vigia_domain::policy::{authorize, Action, Decision, Resource, View};
 use vigia_domain::taxonomy::{Act, AgeBracket, CaseStatus, ExploitationKind, Means, RecruiterRelation, Recruitment, Role, Sex};
@@ -26,9 +25,12 @@ pub struct Nav {
     pub can_cases: bool,
     pub can_create: bool,
     pub can_audit: bool,
+    pub can_refer: bool,
+    pub can_profiles: bool,
+    pub hotline: bool,
 }
 
-fn nav(c: &Caller) -> Option<Nav> {
+pub(crate) fn nav(c: &Caller) -> Option<Nav> {
     let r = c.actor.role;
     Some(Nav {
         email: c.user.email.clone(),
@@ -37,10 +39,13 @@ fn nav(c: &Caller) -> Option<Nav> {
         can_cases: matches!(r, Role::Caseworker | Role::AgencyAdmin | Role::Coordinator),
         can_create: matches!(r, Role::Caseworker | Role::AgencyAdmin),
         can_audit: r == Role::Auditor,
+        can_refer: matches!(r, Role::Caseworker | Role::AgencyAdmin),
+        can_profiles: matches!(r, Role::Caseworker | Role::AgencyAdmin | Role::Coordinator),
+        hotline: matches!(r, Role::Caseworker | Role::AgencyAdmin),
     })
 }
 
-fn render<T: Template>(t: &T) -> Response {
+pub(crate) fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -68,6 +73,7 @@ pub fn error_page(e: ApiError) -> Response {
         ApiError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, f.to_string()),
         ApiError::Conflict(w) => (StatusCode::CONFLICT, format!("{w} already exists.")),
         ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported content type.".into()),
+        ApiError::Refused(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
         ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong; nothing was lost.".into()),
     };
     let page = ErrorPage { nav: None, status: status.to_string(), message };
@@ -102,15 +108,15 @@ pub async fn login_form() -> Response {
     render(&LoginPage { nav: None, error: None })
 }
 
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 
-fn fields<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+pub(crate) fn fields<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
     pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
 }
 
@@ -226,25 +232,10 @@ pub async fn case_list(State(st): State<AppState>, PageCaller(c): PageCaller, Qu
     })
 }
 
-#[derive(Template)]
-#[template(path = "case.html")]
-struct CasePage {
-    nav: Option<Nav>,
-    c: CaseOut,
-}
-
-pub async fn case_page(State(st): State<AppState>, PageCaller(c): PageCaller, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse::<CaseId>() else { return error_page(ApiError::NotFound) };
-    match st.vigia.get_case(&c.actor, id).await {
-        Ok(v) => render(&CasePage { nav: nav(&c), c: CaseOut::from(v) }),
-        Err(e) => error_page(e.into()),
-    }
-}
-
 pub struct Opt {
-    code: &'static str,
-    label: &'static str,
-    on: bool,
+    pub(crate) code: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) on: bool,
 }
 
 fn opts<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str, on: &[&str]) -> Vec<Opt> {

@@ -68,7 +68,7 @@ async fn matrix(backend: Backend) {
     let Some(db) = TestDb::new(backend).await else { return };
     let tokens = setup_users(&db);
     let vigia = db.vigia(clock()).await;
-    let app = App { router: vigia_web::router(vigia_web::AppState { vigia: vigia.clone(), secure_cookies: false }) };
+    let app = App { router: vigia_web::router(vigia_web::AppState::new(vigia.clone(), false)) };
 
     // Cases recorded by agency A and agency B (both in BR).
     let (s, body) = app.api("POST", "/api/v1/cases", &tokens["caseworker_a"], Some(case_json(SECRET_A))).await;
@@ -199,7 +199,7 @@ async fn csrf_and_origin_are_enforced_for_sessions() {
     let db = TestDb::new(Backend::Sqlite).await.unwrap();
     let _ = setup_users(&db);
     let vigia = db.vigia(clock()).await;
-    let app = App { router: vigia_web::router(vigia_web::AppState { vigia, secure_cookies: false }) };
+    let app = App { router: vigia_web::router(vigia_web::AppState::new(vigia, false)) };
     let cookie = app.login("caseworker_a@test.example").await;
     // A JSON post with the session cookie but no CSRF header is refused.
     let req = Request::builder()
