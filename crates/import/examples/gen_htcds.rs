@@ -15,10 +15,18 @@ fn usage() -> ExitCode {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(n), Some(out)) = (args.first().and_then(|s| s.replace('_', "").parse::<u64>().ok()), args.get(1)) else {
+    let (Some(n), Some(out)) = (
+        args.first()
+            .and_then(|s| s.replace('_', "").parse::<u64>().ok()),
+        args.get(1),
+    ) else {
         return usage();
     };
-    let mut opts = GenOptions { rows: n, seed: 2025, bad_row: None };
+    let mut opts = GenOptions {
+        rows: n,
+        seed: 2025,
+        bad_row: None,
+    };
     let mut kind = BadRowKind::UnknownExploitationCountry;
     let mut bad = None;
     let mut it = args[2..].iter();
@@ -32,7 +40,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
-            ("--bad-kind", Some(v)) if v == "country" => kind = BadRowKind::UnknownExploitationCountry,
+            ("--bad-kind", Some(v)) if v == "country" => {
+                kind = BadRowKind::UnknownExploitationCountry
+            }
             ("--bad-kind", Some(v)) if v == "birthdate" => kind = BadRowKind::FutureBirthdate,
             ("--seed", Some(v)) => match v.parse() {
                 Ok(s) => opts.seed = s,

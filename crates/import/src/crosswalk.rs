@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 
-use vigia_domain::taxonomy::{Act, AgeBracket, CaseStatus, ExploitationKind, Means, RecruiterRelation, Recruitment, Sex};
+use vigia_domain::taxonomy::{
+    Act, AgeBracket, CaseStatus, ExploitationKind, Means, RecruiterRelation, Recruitment, Sex,
+};
 
 use crate::field::{normalise_into, normalise_owned, Domain};
 
@@ -166,16 +168,30 @@ pub(crate) struct Lookup {
 }
 
 fn vigia_codes(domain: Domain) -> Vec<(&'static str, &'static str)> {
-    fn both<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(&'static str, &'static str)> {
-        all.iter().flat_map(|v| [(label(*v), code(*v)), (code(*v), code(*v))]).collect()
+    fn both<T: Copy>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        label: fn(T) -> &'static str,
+    ) -> Vec<(&'static str, &'static str)> {
+        all.iter()
+            .flat_map(|v| [(label(*v), code(*v)), (code(*v), code(*v))])
+            .collect()
     }
     match domain {
         Domain::Sex => both(Sex::ALL, Sex::code, Sex::label),
         Domain::Status => both(CaseStatus::ALL, CaseStatus::code, CaseStatus::label),
         Domain::Means => both(Means::ALL, Means::code, Means::label),
-        Domain::Exploitation => both(ExploitationKind::ALL, ExploitationKind::code, ExploitationKind::label),
+        Domain::Exploitation => both(
+            ExploitationKind::ALL,
+            ExploitationKind::code,
+            ExploitationKind::label,
+        ),
         Domain::Recruitment => both(Recruitment::ALL, Recruitment::code, Recruitment::label),
-        Domain::Relation => both(RecruiterRelation::ALL, RecruiterRelation::code, RecruiterRelation::label),
+        Domain::Relation => both(
+            RecruiterRelation::ALL,
+            RecruiterRelation::code,
+            RecruiterRelation::label,
+        ),
         Domain::AgeBracket => {
             let mut v = both(AgeBracket::ALL, AgeBracket::code, AgeBracket::label);
             v.push(("48+", "48_plus"));
@@ -220,7 +236,11 @@ impl Lookup {
                         Domain::Relation => RELATIONSHIP_LABELS,
                         _ => &[],
                     };
-                    let sex_forms: &[(&str, &str)] = if d == Domain::Exploitation { TYPE_OF_SEX_EXPLOITATION } else { &[] };
+                    let sex_forms: &[(&str, &str)] = if d == Domain::Exploitation {
+                        TYPE_OF_SEX_EXPLOITATION
+                    } else {
+                        &[]
+                    };
                     for (k, v) in extra.iter().chain(sex_forms).chain(htcds_table(d)) {
                         let t = match *v {
                             "" => Target::Unrecorded,
@@ -238,31 +258,40 @@ impl Lookup {
 
     /// Add a mapping's own value (already validated); it wins over the built-ins.
     pub(crate) fn add(&mut self, domain: Domain, source: &str, code: &str) {
-        let t = if code.trim().is_empty() { Target::Blank } else { Target::Code(code.trim().into()) };
+        let t = if code.trim().is_empty() {
+            Target::Blank
+        } else {
+            Target::Code(code.trim().into())
+        };
         self.maps[domain.index()].insert(normalise_owned(source), t);
     }
 
     /// Look up a raw value; `buf` is a scratch buffer.
-    pub(crate) fn get<'a>(&'a self, domain: Domain, raw: &str, buf: &mut String) -> Option<&'a Target> {
+    pub(crate) fn get<'a>(
+        &'a self,
+        domain: Domain,
+        raw: &str,
+        buf: &mut String,
+    ) -> Option<&'a Target> {
         normalise_into(raw, buf);
-        let m = &self.maps[domain.index()];
-        match m.get(buf.as_str()) {
-            Some(t) => Some(t),
-            None if domain == Domain::Subdivision => None,
-            None => None,
-        }
+        self.maps[domain.index()].get(buf.as_str())
     }
 }
 
 /// One line listing what a domain accepts, for error messages.
 pub(crate) fn expected(domain: Domain) -> String {
     match domain {
-        Domain::Country => "an ISO 3166-1 alpha-2 code (alpha-3 and English names are accepted too)".into(),
+        Domain::Country => {
+            "an ISO 3166-1 alpha-2 code (alpha-3 and English names are accepted too)".into()
+        }
         Domain::Subdivision => "an ISO 3166-2 code such as BR-PE".into(),
         Domain::Bool => "true/false, yes/no or 1/0".into(),
         _ => {
             let htcds: Vec<&str> = htcds_table(domain).iter().map(|(n, _)| *n).collect();
-            let vigia: Vec<&str> = vigia_codes(domain).iter().map(|(_, c)| *c).collect::<Vec<_>>();
+            let vigia: Vec<&str> = vigia_codes(domain)
+                .iter()
+                .map(|(_, c)| *c)
+                .collect::<Vec<_>>();
             let mut vigia_unique: Vec<&str> = Vec::new();
             for c in vigia {
                 if !vigia_unique.contains(&c) {
@@ -272,7 +301,11 @@ pub(crate) fn expected(domain: Domain) -> String {
             if htcds.is_empty() {
                 format!("one of: {}", vigia_unique.join(", "))
             } else {
-                format!("an HTCDS value ({}) or a Vigia code ({})", htcds.join(", "), vigia_unique.join(", "))
+                format!(
+                    "an HTCDS value ({}) or a Vigia code ({})",
+                    htcds.join(", "),
+                    vigia_unique.join(", ")
+                )
             }
         }
     }
@@ -316,14 +349,30 @@ mod tests {
         assert_eq!(code(Domain::Means, "Debt bondage ", &mut b), "coercion");
         assert_eq!(code(Domain::Means, "PhysicalThreats", &mut b), "threat");
         assert_eq!(code(Domain::Means, "physical threats", &mut b), "threat");
-        assert_eq!(code(Domain::Sex, "Not Specified/Unknown", &mut b), "unknown");
+        assert_eq!(
+            code(Domain::Sex, "Not Specified/Unknown", &mut b),
+            "unknown"
+        );
         assert_eq!(code(Domain::Sex, "female", &mut b), "female");
         assert_eq!(code(Domain::Country, "bra", &mut b), "BR");
         assert_eq!(code(Domain::Country, "Brazil", &mut b), "BR");
         assert_eq!(code(Domain::Country, "NA", &mut b), "NA");
-        assert_eq!(code(Domain::Exploitation, "Forced Military By Non State Actors", &mut b), "forced_military");
-        assert_eq!(l.get(Domain::Exploitation, "Other", &mut b), Some(&Target::OtherExploitation));
-        assert_eq!(l.get(Domain::Means, "Other", &mut b), Some(&Target::Unrecorded));
+        assert_eq!(
+            code(
+                Domain::Exploitation,
+                "Forced Military By Non State Actors",
+                &mut b
+            ),
+            "forced_military"
+        );
+        assert_eq!(
+            l.get(Domain::Exploitation, "Other", &mut b),
+            Some(&Target::OtherExploitation)
+        );
+        assert_eq!(
+            l.get(Domain::Means, "Other", &mut b),
+            Some(&Target::Unrecorded)
+        );
         assert_eq!(code(Domain::AgeBracket, "0--8", &mut b), "0_8");
         assert_eq!(code(Domain::AgeBracket, "48+", &mut b), "48_plus");
     }
@@ -334,6 +383,9 @@ mod tests {
         assert_eq!(export_value(Domain::Sex, "transgender"), "transgender");
         assert_eq!(export_value(Domain::Means, "deception"), "FalsePromises");
         assert_eq!(export_value(Domain::Means, "threat"), "threat");
-        assert_eq!(export_value(Domain::Exploitation, "forced_criminality"), "forced_criminality");
+        assert_eq!(
+            export_value(Domain::Exploitation, "forced_criminality"),
+            "forced_criminality"
+        );
     }
 }

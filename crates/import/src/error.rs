@@ -10,7 +10,9 @@ pub struct MappingError {
 
 impl MappingError {
     pub(crate) fn syntax(msg: String) -> Self {
-        MappingError { problems: vec![msg] }
+        MappingError {
+            problems: vec![msg],
+        }
     }
 }
 
@@ -37,8 +39,14 @@ pub enum ImportError {
     #[error("required column `{0}` is missing")]
     MissingColumn(String),
     #[error("columns {first} and {second} both feed {field}")]
-    DuplicateColumn { field: String, first: String, second: String },
-    #[error("column `{0}` is not an HTCDS or Vigia field (unknown columns are refused by the options)")]
+    DuplicateColumn {
+        field: String,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "column `{0}` is not an HTCDS or Vigia field (unknown columns are refused by the options)"
+    )]
     UnknownColumn(String),
     #[error("unknown file format (expected .csv, .xlsx, .xls, .xlsb or .ods)")]
     UnknownFormat,

@@ -50,7 +50,11 @@ impl<'a> ExportRow<'a> {
     }
     /// From a stored case; `identity` is whatever the caller may see (usually `None`).
     pub fn from_case(case: &'a vigia_domain::case::Case, identity: Option<&'a Identity>) -> Self {
-        ExportRow { external_ref: case.external_ref.as_deref(), facts: &case.facts, identity }
+        ExportRow {
+            external_ref: case.external_ref.as_deref(),
+            facts: &case.facts,
+            identity,
+        }
     }
 }
 
@@ -61,7 +65,13 @@ pub struct ExportOptions {
     pub identity: bool,
 }
 
-const IDENTITY_COLUMNS: [Field; 5] = [Field::FirstName, Field::SecondName, Field::Birthdate, Field::IdentityNumber, Field::Contact];
+const IDENTITY_COLUMNS: [Field; 5] = [
+    Field::FirstName,
+    Field::SecondName,
+    Field::Birthdate,
+    Field::IdentityNumber,
+    Field::Contact,
+];
 const FACT_COLUMNS: [Field; 19] = [
     Field::Gender,
     Field::AgeAtIdentification,
@@ -131,7 +141,13 @@ fn cell(row: &ExportRow<'_>, field: Field, out: &mut String) {
                 out.push_str(&format_date(d));
             }
         }
-        Field::IdentityNumber => join(id.map(|i| i.document_numbers.as_slice()).unwrap_or(&[]).iter().map(String::as_str), out),
+        Field::IdentityNumber => join(
+            id.map(|i| i.document_numbers.as_slice())
+                .unwrap_or(&[])
+                .iter()
+                .map(String::as_str),
+            out,
+        ),
         Field::Contact => out.push_str(id.and_then(|i| i.contact.as_deref()).unwrap_or("")),
         Field::Gender => out.push_str(export_value(Domain::Sex, f.sex.code())),
         Field::AgeAtIdentification => {
@@ -148,7 +164,12 @@ fn cell(row: &ExportRow<'_>, field: Field, out: &mut String) {
         Field::TraffickingStatus => out.push_str(export_value(Domain::Status, f.status.code())),
         Field::IdentifiedOn => out.push_str(&format_date(f.identified_on)),
         Field::Acts => join(f.acts.iter().map(|a| a.code()), out),
-        Field::MethodsOfControl => join(f.means.iter().map(|m| export_value(Domain::Means, m.code())), out),
+        Field::MethodsOfControl => join(
+            f.means
+                .iter()
+                .map(|m| export_value(Domain::Means, m.code())),
+            out,
+        ),
         Field::TypeOfExploitation => {
             let mut items: Vec<&str> = f
                 .exploitation
@@ -218,7 +239,10 @@ pub fn write_csv<'a, W: Write>(
 }
 
 /// Write cases as an .xlsx workbook (one sheet, `cases`); every cell is a string cell.
-pub fn write_xlsx<'a>(rows: impl IntoIterator<Item = ExportRow<'a>>, opts: &ExportOptions) -> Result<Vec<u8>, ExportError> {
+pub fn write_xlsx<'a>(
+    rows: impl IntoIterator<Item = ExportRow<'a>>,
+    opts: &ExportOptions,
+) -> Result<Vec<u8>, ExportError> {
     use rust_xlsxwriter::Workbook;
     let x = |e: rust_xlsxwriter::XlsxError| ExportError::Xlsx(e.to_string());
     let cols = export_columns(opts);
@@ -232,7 +256,11 @@ pub fn write_xlsx<'a>(rows: impl IntoIterator<Item = ExportRow<'a>>, opts: &Expo
     let mut n: usize = 0;
     for row in rows {
         n += 1;
-        let Ok(r) = u32::try_from(n).map_err(drop).and_then(|r| if r < 1_048_576 { Ok(r) } else { Err(()) }) else {
+        let Ok(r) =
+            u32::try_from(n)
+                .map_err(drop)
+                .and_then(|r| if r < 1_048_576 { Ok(r) } else { Err(()) })
+        else {
             return Err(ExportError::TooManyRows(n));
         };
         for (c, f) in cols.iter().enumerate() {

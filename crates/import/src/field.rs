@@ -125,15 +125,17 @@ impl Field {
     /// Parse a canonical name or an alias; case, `_`, `-` and spaces do not matter.
     pub fn parse(s: &str) -> Option<Field> {
         let n = normalise_owned(s);
-        Field::ALL
-            .iter()
-            .copied()
-            .find(|f| normalise_owned(f.name()) == n || f.aliases().iter().any(|a| normalise_owned(a) == n))
+        Field::ALL.iter().copied().find(|f| {
+            normalise_owned(f.name()) == n || f.aliases().iter().any(|a| normalise_owned(a) == n)
+        })
     }
     /// Match an HTCDS-layout column header (canonical names only, XLSForm underscores tolerated).
     pub(crate) fn from_header(s: &str) -> Option<Field> {
         let n = normalise_owned(s);
-        Field::ALL.iter().copied().find(|f| *f != Field::Ignore && normalise_owned(f.name()) == n)
+        Field::ALL
+            .iter()
+            .copied()
+            .find(|f| *f != Field::Ignore && normalise_owned(f.name()) == n)
     }
     pub(crate) const COUNT: usize = Field::ALL.len();
     pub(crate) fn idx(self) -> usize {
@@ -156,7 +158,8 @@ impl serde::Serialize for Field {
 impl<'de> serde::Deserialize<'de> for Field {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Field::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown target field `{s}`")))
+        Field::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown target field `{s}`")))
     }
 }
 
@@ -249,7 +252,10 @@ mod tests {
         assert_eq!(Field::parse("sex"), Some(Field::Gender));
         assert_eq!(Field::parse("prs_Gender"), Some(Field::Gender));
         assert_eq!(Field::from_header("prs_First_Name"), Some(Field::FirstName));
-        assert_eq!(Field::from_header("vic_Methods_of_Control"), Some(Field::MethodsOfControl));
+        assert_eq!(
+            Field::from_header("vic_Methods_of_Control"),
+            Some(Field::MethodsOfControl)
+        );
         assert_eq!(Field::from_header("sex"), None);
         assert_eq!(Field::parse("colour"), None);
     }

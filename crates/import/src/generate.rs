@@ -10,7 +10,9 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::crosswalk::{METHODS_OF_CONTROL, METHOD_OF_RECRUITMENT, RELATIONSHIP_TO_TRAFFICKER, TYPE_OF_EXPLOITATION};
+use crate::crosswalk::{
+    METHODS_OF_CONTROL, METHOD_OF_RECRUITMENT, RELATIONSHIP_TO_TRAFFICKER, TYPE_OF_EXPLOITATION,
+};
 
 /// Every generated date is on or before this day (`YYYY-MM-DD`).
 pub const GENERATED_LATEST_DATE: &str = "2024-12-31";
@@ -64,13 +66,32 @@ pub struct GenOptions {
 }
 
 const COUNTRIES: &[&str] = &[
-    "BR", "PY", "BO", "AR", "CO", "VE", "PE", "MX", "GT", "HN", "DO", "HT", "ES", "PT", "US", "NG", "GH", "CI", "SN", "TH",
-    "KH", "MM", "VN", "PH", "NP", "IN", "UA", "MD", "RO", "AL",
+    "BR", "PY", "BO", "AR", "CO", "VE", "PE", "MX", "GT", "HN", "DO", "HT", "ES", "PT", "US", "NG",
+    "GH", "CI", "SN", "TH", "KH", "MM", "VN", "PH", "NP", "IN", "UA", "MD", "RO", "AL",
 ];
-const SYLLABLES: &[&str] = &["ka", "lo", "mi", "ra", "su", "te", "vo", "na", "bi", "de", "zu", "fe", "go", "ji", "pa"];
-const GENDERS: &[&str] = &["Feminine", "Feminine", "Masculine", "TransgenderFeminine", "NonConforming", "Not Specified/Unknown"];
-const STATUSES: &[&str] = &["PossibleVictimOfTrafficking", "ActualVictimOfTrafficking", "Actual Victim Of Trafficking"];
-const CASE_STATUS: &[&str] = &["Active", "FollowUp", "Follow up", "Closed", "ClosedReferred"];
+const SYLLABLES: &[&str] = &[
+    "ka", "lo", "mi", "ra", "su", "te", "vo", "na", "bi", "de", "zu", "fe", "go", "ji", "pa",
+];
+const GENDERS: &[&str] = &[
+    "Feminine",
+    "Feminine",
+    "Masculine",
+    "TransgenderFeminine",
+    "NonConforming",
+    "Not Specified/Unknown",
+];
+const STATUSES: &[&str] = &[
+    "PossibleVictimOfTrafficking",
+    "ActualVictimOfTrafficking",
+    "Actual Victim Of Trafficking",
+];
+const CASE_STATUS: &[&str] = &[
+    "Active",
+    "FollowUp",
+    "Follow up",
+    "Closed",
+    "ClosedReferred",
+];
 
 /// Split `CamelCase` into the toolkit's label style (`Camel case`), sometimes with a trailing space.
 fn label(name: &str, out: &mut String) {
@@ -95,9 +116,19 @@ fn value(rng: &mut ChaCha8Rng, name: &str, out: &mut String) {
     }
 }
 
-fn pick_multi(rng: &mut ChaCha8Rng, table: &[(&str, &str)], max: usize, skip_other: bool, out: &mut String) {
+fn pick_multi(
+    rng: &mut ChaCha8Rng,
+    table: &[(&str, &str)],
+    max: usize,
+    skip_other: bool,
+    out: &mut String,
+) {
     let k = rng.gen_range(1..=max);
-    let names: Vec<&str> = table.iter().map(|(n, _)| *n).filter(|n| !(skip_other && *n == "Other")).collect();
+    let names: Vec<&str> = table
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !(skip_other && *n == "Other"))
+        .collect();
     for (i, n) in names.choose_multiple(rng, k).enumerate() {
         if i > 0 {
             out.push(';');
@@ -150,15 +181,24 @@ pub fn generate_htcds_csv<W: Write>(w: W, opts: &GenOptions) -> std::io::Result<
         cells[4].push_str(GENDERS[rng.gen_range(0..GENDERS.len())]);
         let citizenship = COUNTRIES[rng.gen_range(0..COUNTRIES.len())];
         cells[5].push_str(citizenship);
-        cells[6].push_str(&format!("{}{:07}", ["P", "ID", "RG"][rng.gen_range(0..3)], rng.gen_range(0..10_000_000u32)));
-        cells[7].push_str(&format!("+{}{:09}", rng.gen_range(1..=99u8), rng.gen_range(0..1_000_000_000u32)));
+        cells[6].push_str(&format!(
+            "{}{:07}",
+            ["P", "ID", "RG"][rng.gen_range(0..3)],
+            rng.gen_range(0..10_000_000u32)
+        ));
+        cells[7].push_str(&format!(
+            "+{}{:09}",
+            rng.gen_range(1..=99u8),
+            rng.gen_range(0..1_000_000_000u32)
+        ));
         cells[8].push_str(STATUSES[rng.gen_range(0..STATUSES.len())]);
         let at = (age - rng.gen_range(0..=age.min(5))).max(0);
         cells[9].push_str(&at.to_string());
         pick_multi(&mut rng, TYPE_OF_EXPLOITATION, 2, true, &mut cells[10]);
         pick_multi(&mut rng, METHODS_OF_CONTROL, 3, true, &mut cells[11]);
         pick_multi(&mut rng, METHOD_OF_RECRUITMENT, 1, false, &mut cells[12]);
-        let (rel, _) = RELATIONSHIP_TO_TRAFFICKER[rng.gen_range(0..RELATIONSHIP_TO_TRAFFICKER.len())];
+        let (rel, _) =
+            RELATIONSHIP_TO_TRAFFICKER[rng.gen_range(0..RELATIONSHIP_TO_TRAFFICKER.len())];
         cells[13].push_str(rel);
         cells[14].push_str(CASE_STATUS[rng.gen_range(0..CASE_STATUS.len())]);
         cells[15].push_str(&format!("{ident_year:04}-{im:02}-{id:02}"));
@@ -186,7 +226,11 @@ mod tests {
 
     #[test]
     fn same_seed_same_file() {
-        let opts = GenOptions { rows: 50, seed: 7, bad_row: None };
+        let opts = GenOptions {
+            rows: 50,
+            seed: 7,
+            bad_row: None,
+        };
         let (mut a, mut b) = (Vec::new(), Vec::new());
         generate_htcds_csv(&mut a, &opts).unwrap();
         generate_htcds_csv(&mut b, &opts).unwrap();

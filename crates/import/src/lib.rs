@@ -29,11 +29,16 @@ mod mapping;
 mod read;
 
 pub use error::{ExportError, ImportError, MappingError};
-pub use export::{export_columns, neutralise_formula, write_csv, write_xlsx, ExportOptions, ExportRow, FORMULA_TRIGGERS};
+pub use export::{
+    export_columns, neutralise_formula, write_csv, write_xlsx, ExportOptions, ExportRow,
+    FORMULA_TRIGGERS,
+};
 pub use field::{Domain, Field};
-pub use generate::{generate_htcds_csv, BadRow, BadRowKind, GenOptions, GENERATED_COLUMNS, GENERATED_LATEST_DATE};
+pub use generate::{
+    generate_htcds_csv, BadRow, BadRowKind, GenOptions, GENERATED_COLUMNS, GENERATED_LATEST_DATE,
+};
 pub use mapping::{DateFormat, Mapping};
 pub use read::{
-    read, read_csv, read_file, read_workbook, ColumnUse, Format, ImportReport, ImportedRow, ReadOptions, RowError,
-    UnknownColumns, Warning,
+    read, read_csv, read_file, read_workbook, ColumnUse, Format, ImportReport, ImportedRow,
+    ReadOptions, RowError, UnknownColumns, Warning,
 };

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use vigia_domain::case::Exploitation;
 use vigia_domain::geo::{Country, Subdivision};
-use vigia_domain::taxonomy::{Act, AgeBracket, CaseStatus, Means, RecruiterRelation, Recruitment, Sex};
+use vigia_domain::taxonomy::{
+    Act, AgeBracket, CaseStatus, Means, RecruiterRelation, Recruitment, Sex,
+};
 
 use crate::error::MappingError;
 use crate::field::{normalise_owned, Domain, Field};
@@ -91,13 +93,21 @@ pub(crate) fn check_code(domain: Domain, code: &str) -> Result<(), String> {
         Domain::Sex => Sex::parse(code).map(drop).map_err(|e| e.to_string()),
         Domain::Status => CaseStatus::parse(code).map(drop).map_err(|e| e.to_string()),
         Domain::Means => Means::parse(code).map(drop).map_err(|e| e.to_string()),
-        Domain::Exploitation => Exploitation::parse(code).map(drop).map_err(|e| e.to_string()),
-        Domain::Recruitment => Recruitment::parse(code).map(drop).map_err(|e| e.to_string()),
-        Domain::Relation => RecruiterRelation::parse(code).map(drop).map_err(|e| e.to_string()),
+        Domain::Exploitation => Exploitation::parse(code)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        Domain::Recruitment => Recruitment::parse(code)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        Domain::Relation => RecruiterRelation::parse(code)
+            .map(drop)
+            .map_err(|e| e.to_string()),
         Domain::AgeBracket => AgeBracket::parse(code).map(drop).map_err(|e| e.to_string()),
         Domain::Act => Act::parse(code).map(drop).map_err(|e| e.to_string()),
         Domain::Country => Country::parse(code).map(drop).map_err(|e| e.to_string()),
-        Domain::Subdivision => Subdivision::parse(code).map(drop).map_err(|e| e.to_string()),
+        Domain::Subdivision => Subdivision::parse(code)
+            .map(drop)
+            .map_err(|e| e.to_string()),
         Domain::Bool => match code {
             "true" | "false" => Ok(()),
             _ => Err("must be true or false".into()),
@@ -110,7 +120,10 @@ pub(crate) fn check_code(domain: Domain, code: &str) -> Result<(), String> {
 impl Mapping {
     /// An empty mapping (the plain HTCDS layout).
     pub fn htcds() -> Self {
-        Mapping { name: "HTCDS v2.0 flat layout".into(), ..Mapping::default() }
+        Mapping {
+            name: "HTCDS v2.0 flat layout".into(),
+            ..Mapping::default()
+        }
     }
 
     /// Check the mapping itself: every target code exists, no field is fed by two
@@ -130,29 +143,39 @@ impl Mapping {
                 problems.push("columns: a source column name is empty".into());
             }
             if let Some(other) = headers.insert(col.trim().to_lowercase(), col) {
-                problems.push(format!("columns: `{other}` and `{col}` are the same column"));
+                problems.push(format!(
+                    "columns: `{other}` and `{col}` are the same column"
+                ));
             }
             if *field == Field::Ignore {
                 continue;
             }
             if let Some(other) = seen.insert(*field, col) {
-                problems.push(format!("columns: `{other}` and `{col}` both map to {field}"));
+                problems.push(format!(
+                    "columns: `{other}` and `{col}` both map to {field}"
+                ));
             }
         }
         for (field, values) in &self.values {
             let d = field.domain();
             if !d.has_codes() {
-                problems.push(format!("values: {field} is not a coded field; it takes no value mapping"));
+                problems.push(format!(
+                    "values: {field} is not a coded field; it takes no value mapping"
+                ));
                 continue;
             }
             let mut keys: BTreeMap<String, &str> = BTreeMap::new();
             for (source, code) in values {
                 let n = normalise_owned(source);
                 if n.is_empty() {
-                    problems.push(format!("values.{field}: source value `{source}` has no letters or digits"));
+                    problems.push(format!(
+                        "values.{field}: source value `{source}` has no letters or digits"
+                    ));
                 }
                 if let Some(other) = keys.insert(n, source) {
-                    problems.push(format!("values.{field}: `{other}` and `{source}` are the same value"));
+                    problems.push(format!(
+                        "values.{field}: `{other}` and `{source}` are the same value"
+                    ));
                 }
                 if let Err(e) = check_code(d, code) {
                     problems.push(format!("values.{field}: `{source}` → `{code}`: {e}"));
@@ -168,7 +191,8 @@ impl Mapping {
 
     /// Parse and validate a mapping stored as JSON.
     pub fn from_json(s: &str) -> Result<Self, MappingError> {
-        let m: Mapping = serde_json::from_str(s).map_err(|e| MappingError::syntax(e.to_string()))?;
+        let m: Mapping =
+            serde_json::from_str(s).map_err(|e| MappingError::syntax(e.to_string()))?;
         m.validate()?;
         Ok(m)
     }
@@ -191,12 +215,24 @@ mod tests {
     use super::*;
 
     fn sample() -> Mapping {
-        let mut m = Mapping { name: "ONG Brasil".into(), ..Mapping::default() };
+        let mut m = Mapping {
+            name: "ONG Brasil".into(),
+            ..Mapping::default()
+        };
         m.columns.insert("Código".into(), Field::Id);
         m.columns.insert("Sexo".into(), Field::Gender);
-        m.values.entry(Field::Gender).or_default().insert("F".into(), "female".into());
-        m.values.entry(Field::TypeOfExploitation).or_default().insert("Trabalho escravo".into(), "forced_labour".into());
-        m.values.entry(Field::TypeOfExploitation).or_default().insert("Venda em feiras".into(), "other: venda em feiras".into());
+        m.values
+            .entry(Field::Gender)
+            .or_default()
+            .insert("F".into(), "female".into());
+        m.values
+            .entry(Field::TypeOfExploitation)
+            .or_default()
+            .insert("Trabalho escravo".into(), "forced_labour".into());
+        m.values
+            .entry(Field::TypeOfExploitation)
+            .or_default()
+            .insert("Venda em feiras".into(), "other: venda em feiras".into());
         m
     }
 
@@ -211,11 +247,22 @@ mod tests {
     #[test]
     fn bad_targets_are_errors() {
         let mut m = sample();
-        m.values.entry(Field::Gender).or_default().insert("X".into(), "alien".into());
-        m.values.entry(Field::FirstName).or_default().insert("A".into(), "b".into());
+        m.values
+            .entry(Field::Gender)
+            .or_default()
+            .insert("X".into(), "alien".into());
+        m.values
+            .entry(Field::FirstName)
+            .or_default()
+            .insert("A".into(), "b".into());
         m.columns.insert("Sex".into(), Field::Gender);
         let e = m.validate().unwrap_err();
         assert_eq!(e.problems.len(), 3, "{e}");
-        assert!(Mapping::from_json(r#"{"name":"x","columns":{"a":"colour"}}"#).unwrap_err().to_string().contains("colour"));
+        assert!(
+            Mapping::from_json(r#"{"name":"x","columns":{"a":"colour"}}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("colour")
+        );
     }
 }

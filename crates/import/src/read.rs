@@ -92,8 +92,16 @@ pub struct RowError {
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.value {
-            Some(v) => write!(f, "row {}, column {}: {:?}: {}", self.row, self.column, v, self.reason),
-            None => write!(f, "row {}, column {}: {}", self.row, self.column, self.reason),
+            Some(v) => write!(
+                f,
+                "row {}, column {}: {:?}: {}",
+                self.row, self.column, v, self.reason
+            ),
+            None => write!(
+                f,
+                "row {}, column {}: {}",
+                self.row, self.column, self.reason
+            ),
         }
     }
 }
@@ -152,7 +160,11 @@ impl ImportReport {
     /// One line for a CLI or a page.
     pub fn summary(&self) -> String {
         if self.is_importable() {
-            format!("{} rows valid; nothing rejected; {} warnings", self.rows_read, self.warnings.len())
+            format!(
+                "{} rows valid; nothing rejected; {} warnings",
+                self.rows_read,
+                self.warnings.len()
+            )
         } else if self.rows_read == 0 {
             "no data rows: nothing to import".into()
         } else {
@@ -220,7 +232,11 @@ pub fn read_csv<R: Read>(
         Some(d) => d,
         None => sniff_delimiter(br.fill_buf()?),
     };
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(br);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(br);
     let mut brec = csv::ByteRecord::new();
     let csv_err = |e: csv::Error| ImportError::Csv(e.to_string());
     if !rdr.read_byte_record(&mut brec).map_err(csv_err)? {
@@ -244,7 +260,10 @@ pub fn read_csv<R: Read>(
                 brec = rec.into_byte_record();
             }
             Err(e) => {
-                imp.reject_whole_row(row, "the row is not valid UTF-8 text: save the file as UTF-8");
+                imp.reject_whole_row(
+                    row,
+                    "the row is not valid UTF-8 text: save the file as UTF-8",
+                );
                 brec = e.into_byte_record();
             }
         }
@@ -272,7 +291,8 @@ pub fn read_workbook(
             if !wb.sheet_names().iter().any(|s| s == name) {
                 return Err(ImportError::NoSuchSheet(name.clone()));
             }
-            wb.worksheet_range(name).map_err(|e| ImportError::Workbook(e.to_string()))?
+            wb.worksheet_range(name)
+                .map_err(|e| ImportError::Workbook(e.to_string()))?
         }
         None => match wb.worksheet_range_at(0) {
             Some(r) => r.map_err(|e| ImportError::Workbook(e.to_string()))?,
@@ -380,7 +400,13 @@ impl Cells for [String] {
 fn unneutralise(s: &str) -> &str {
     let s = s.trim_matches(|c: char| c == ' ' || c == '\u{a0}' || c == '\n');
     match s.strip_prefix('\'') {
-        Some(rest) if rest.trim_start_matches('\'').starts_with(crate::export::FORMULA_TRIGGERS) => rest,
+        Some(rest)
+            if rest
+                .trim_start_matches('\'')
+                .starts_with(crate::export::FORMULA_TRIGGERS) =>
+        {
+            rest
+        }
         _ => s,
     }
 }
@@ -421,7 +447,11 @@ pub(crate) struct RowImporter {
 }
 
 impl RowImporter {
-    pub(crate) fn new(headers: &[String], today: Date, opts: &ReadOptions) -> Result<Self, ImportError> {
+    pub(crate) fn new(
+        headers: &[String],
+        today: Date,
+        opts: &ReadOptions,
+    ) -> Result<Self, ImportError> {
         let mapping = opts.mapping.clone().unwrap_or_default();
         if opts.mapping.is_some() {
             mapping.validate()?;
@@ -432,15 +462,32 @@ impl RowImporter {
                 lookup.add(field.domain(), source, code);
             }
         }
-        let mapped: Vec<(String, Field)> = mapping.columns.iter().map(|(k, f)| (k.trim().to_lowercase(), *f)).collect();
-        let unrecorded_names: Vec<String> = UNRECORDED_HTCDS.iter().map(|s| normalise_owned(s)).collect();
+        let mapped: Vec<(String, Field)> = mapping
+            .columns
+            .iter()
+            .map(|(k, f)| (k.trim().to_lowercase(), *f))
+            .collect();
+        let unrecorded_names: Vec<String> = UNRECORDED_HTCDS
+            .iter()
+            .map(|s| normalise_owned(s))
+            .collect();
         let mut col_of: [Option<usize>; Field::COUNT] = [None; Field::COUNT];
         let mut unrecorded = Vec::new();
         let mut warnings = Vec::new();
         let mut columns = Vec::new();
         let mut found_mapped = vec![false; mapped.len()];
         let headers: Vec<String> = headers
-            .iter().enumerate().map(|(i, h)| if i == 0 { h.trim_start_matches('\u{feff}').trim() } else { h.trim() }.to_string()).collect();
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                if i == 0 {
+                    h.trim_start_matches('\u{feff}').trim()
+                } else {
+                    h.trim()
+                }
+                .to_string()
+            })
+            .collect();
         for (i, h) in headers.iter().enumerate() {
             let key = h.to_lowercase();
             let field = match mapped.iter().position(|(k, _)| *k == key) {
@@ -451,7 +498,10 @@ impl RowImporter {
                 None if mapping.htcds_columns => Field::from_header(h),
                 None => None,
             };
-            columns.push(ColumnUse { column: h.clone(), field: field.filter(|f| *f != Field::Ignore) });
+            columns.push(ColumnUse {
+                column: h.clone(),
+                field: field.filter(|f| *f != Field::Ignore),
+            });
             match field {
                 Some(Field::Ignore) => {}
                 Some(f) => {
@@ -475,7 +525,12 @@ impl RowImporter {
                         "not an HTCDS or Vigia field and not in the mapping: ignored".to_string()
                     };
                     unrecorded.push((i, warnings.len()));
-                    warnings.push(Warning { column: Some(h.clone()), message, rows: 0, first_row: None });
+                    warnings.push(Warning {
+                        column: Some(h.clone()),
+                        message,
+                        rows: 0,
+                        first_row: None,
+                    });
                 }
             }
         }
@@ -540,12 +595,22 @@ impl RowImporter {
 
     fn warn(&mut self, f: Field, message: &str, row: u64) {
         let col = self.col_of[f.idx()].map(|c| self.headers[c].as_str());
-        if let Some(w) = self.report.warnings.iter_mut().find(|w| w.column.as_deref() == col && w.message == message) {
+        if let Some(w) = self
+            .report
+            .warnings
+            .iter_mut()
+            .find(|w| w.column.as_deref() == col && w.message == message)
+        {
             w.rows += 1;
             return;
         }
         let column = Some(self.column_name(f));
-        self.report.warnings.push(Warning { column, message: message.into(), rows: 1, first_row: Some(row) });
+        self.report.warnings.push(Warning {
+            column,
+            message: message.into(),
+            rows: 1,
+            first_row: Some(row),
+        });
     }
 
     fn error(&self, errs: &mut Vec<RowError>, row: u64, f: Field, value: &str, reason: &str) {
@@ -553,26 +618,46 @@ impl RowImporter {
             return;
         }
         let (value, reason) = if f.is_identifying() {
-            (None, format!("{reason} (value withheld: identifying field)"))
+            (
+                None,
+                format!("{reason} (value withheld: identifying field)"),
+            )
         } else {
             (Some(value.to_string()), reason.to_string())
         };
-        errs.push(RowError { row, column: self.column_name(f), value, reason });
+        errs.push(RowError {
+            row,
+            column: self.column_name(f),
+            value,
+            reason,
+        });
     }
 
     /// Map one coded value. `Ok(None)`: blank or unrecorded.
-    fn code(&mut self, cells_value: &str, f: Field, row: u64, errs: &mut Vec<RowError>) -> Option<Target> {
+    fn code(
+        &mut self,
+        cells_value: &str,
+        f: Field,
+        row: u64,
+        errs: &mut Vec<RowError>,
+    ) -> Option<Target> {
         let mut buf = std::mem::take(&mut self.buf);
         let t = self.lookup.get(f.domain(), cells_value, &mut buf).cloned();
         self.buf = buf;
         match t {
             Some(Target::Unrecorded) => {
-                self.warn(f, "value with no Vigia equivalent (e.g. Other): not recorded", row);
+                self.warn(
+                    f,
+                    "value with no Vigia equivalent (e.g. Other): not recorded",
+                    row,
+                );
                 None
             }
             Some(Target::Blank) => None,
             Some(t) => Some(t),
-            None if f.domain() == Domain::Subdivision => Some(Target::Code(cells_value.trim().to_ascii_uppercase().into())),
+            None if f.domain() == Domain::Subdivision => {
+                Some(Target::Code(cells_value.trim().to_ascii_uppercase().into()))
+            }
             None => {
                 let reason = format!("unknown value; expected {}", expected(f.domain()));
                 self.error(errs, row, f, cells_value, &reason);
@@ -581,7 +666,13 @@ impl RowImporter {
         }
     }
 
-    fn single_code<C: Cells + ?Sized>(&mut self, cells: &C, f: Field, row: u64, errs: &mut Vec<RowError>) -> Option<String> {
+    fn single_code<C: Cells + ?Sized>(
+        &mut self,
+        cells: &C,
+        f: Field,
+        row: u64,
+        errs: &mut Vec<RowError>,
+    ) -> Option<String> {
         let raw = self.get(cells, f);
         if raw.is_empty() {
             return None;
@@ -620,7 +711,13 @@ impl RowImporter {
         out
     }
 
-    fn date<C: Cells + ?Sized>(&self, cells: &C, f: Field, row: u64, errs: &mut Vec<RowError>) -> Option<String> {
+    fn date<C: Cells + ?Sized>(
+        &self,
+        cells: &C,
+        f: Field,
+        row: u64,
+        errs: &mut Vec<RowError>,
+    ) -> Option<String> {
         let raw = self.get(cells, f);
         if raw.is_empty() {
             return None;
@@ -631,7 +728,11 @@ impl RowImporter {
             fmt => match reorder_date(raw, fmt) {
                 Some(iso) => Some(iso),
                 None => {
-                    let want = if fmt == DateFormat::DayMonthYear { "DD/MM/YYYY" } else { "MM/DD/YYYY" };
+                    let want = if fmt == DateFormat::DayMonthYear {
+                        "DD/MM/YYYY"
+                    } else {
+                        "MM/DD/YYYY"
+                    };
                     self.error(errs, row, f, raw, &format!("must be a date written {want}"));
                     None
                 }
@@ -656,7 +757,12 @@ impl RowImporter {
     /// A row that cannot even be read (bad encoding).
     pub(crate) fn reject_whole_row(&mut self, row: u64, reason: &str) {
         self.report.rows_read += 1;
-        let e = RowError { row, column: "(whole row)".into(), value: None, reason: reason.into() };
+        let e = RowError {
+            row,
+            column: "(whole row)".into(),
+            value: None,
+            reason: reason.into(),
+        };
         self.reject(vec![e]);
     }
 
@@ -688,7 +794,9 @@ impl RowImporter {
             }
         }
         let mut errs: Vec<RowError> = Vec::new();
-        if cells.count() > self.headers.len() && (self.headers.len()..cells.count()).any(|i| !cells.cell(i).trim().is_empty()) {
+        if cells.count() > self.headers.len()
+            && (self.headers.len()..cells.count()).any(|i| !cells.cell(i).trim().is_empty())
+        {
             errs.push(RowError {
                 row,
                 column: format!("(column {}, no header)", self.headers.len() + 1),
@@ -713,14 +821,25 @@ impl RowImporter {
         }
     }
 
-    fn build<C: Cells + ?Sized>(&mut self, cells: &C, row: u64, errs: &mut Vec<RowError>) -> (CaseInput, Origins) {
+    fn build<C: Cells + ?Sized>(
+        &mut self,
+        cells: &C,
+        row: u64,
+        errs: &mut Vec<RowError>,
+    ) -> (CaseInput, Origins) {
         let mut input = CaseInput::default();
         let mut origins = Origins::default();
 
         // The agency's record id: required, unique within the file.
         let id = self.get(cells, Field::Id);
         if id.is_empty() {
-            self.error(errs, row, Field::Id, id, "is required: the agency's own record id");
+            self.error(
+                errs,
+                row,
+                Field::Id,
+                id,
+                "is required: the agency's own record id",
+            );
         } else if let Some(first) = self.seen_ids.get(id) {
             let reason = format!("duplicate id: the same id is on row {first}");
             self.error(errs, row, Field::Id, id, &reason);
@@ -734,31 +853,51 @@ impl RowImporter {
         input.identity.family_names = self.text(cells, &[Field::SecondName], " ");
         input.identity.date_of_birth = self.date(cells, Field::Birthdate, row, errs);
         let docs = self.get(cells, Field::IdentityNumber);
-        input.identity.document_numbers =
-            docs.split(self.sep).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        input.identity.document_numbers = docs
+            .split(self.sep)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
         input.identity.contact = self.text(cells, &CONTACT_FIELDS, "; ");
 
         // Facts.
         input.sex = self.single_code(cells, Field::Gender, row, errs);
         input.status = self.single_code(cells, Field::TraffickingStatus, row, errs);
-        input.recruiter_relation = self.single_code(cells, Field::RelationshipToTrafficker, row, errs);
+        input.recruiter_relation =
+            self.single_code(cells, Field::RelationshipToTrafficker, row, errs);
         input.age_bracket = self.single_code(cells, Field::AgeBracket, row, errs);
         let age = self.get(cells, Field::AgeAtIdentification);
         if !age.is_empty() {
             match age.parse::<i64>() {
                 Ok(a) => input.age_at_identification = Some(a),
-                Err(_) => self.error(errs, row, Field::AgeAtIdentification, age, "must be a whole number of years from 0 to 120"),
+                Err(_) => self.error(
+                    errs,
+                    row,
+                    Field::AgeAtIdentification,
+                    age,
+                    "must be a whole number of years from 0 to 120",
+                ),
             }
         }
         let mut other = false;
         let citizenship = self.multi_codes(cells, Field::Citizenship, row, errs, &mut other);
         if citizenship.len() > 1 {
-            self.warn(Field::Citizenship, "several citizenships: Vigia keeps the first", row);
+            self.warn(
+                Field::Citizenship,
+                "several citizenships: Vigia keeps the first",
+                row,
+            );
         }
         input.citizenship = citizenship.into_iter().next();
-        let recruitment = self.multi_codes(cells, Field::MethodOfRecruitment, row, errs, &mut other);
+        let recruitment =
+            self.multi_codes(cells, Field::MethodOfRecruitment, row, errs, &mut other);
         if recruitment.len() > 1 {
-            self.warn(Field::MethodOfRecruitment, "several methods of recruitment: Vigia keeps the first", row);
+            self.warn(
+                Field::MethodOfRecruitment,
+                "several methods of recruitment: Vigia keeps the first",
+                row,
+            );
         }
         input.recruitment = recruitment.into_iter().next();
         input.identified_on = self.date(cells, Field::IdentifiedOn, row, errs);
@@ -776,7 +915,11 @@ impl RowImporter {
         }
         let texts = self.get(cells, Field::TypeOfExploitationOther);
         let mut any_text = false;
-        for t in texts.split(self.sep).map(str::trim).filter(|s| !s.is_empty()) {
+        for t in texts
+            .split(self.sep)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             any_text = true;
             input.exploitation.push(format!("other: {t}"));
             origins.exploitation.push(Field::TypeOfExploitationOther);
@@ -784,20 +927,49 @@ impl RowImporter {
         if want_other && !any_text {
             input.exploitation.push("other: not specified".into());
             origins.exploitation.push(Field::TypeOfExploitation);
-            self.warn(Field::TypeOfExploitation, "Other without a description: recorded as \"other: not specified\"", row);
+            self.warn(
+                Field::TypeOfExploitation,
+                "Other without a description: recorded as \"other: not specified\"",
+                row,
+            );
         }
 
         let consent = self.single_code(cells, Field::Consent, row, errs);
         input.consent_given = consent.map(|c| c == "true");
 
         // Route: recruitment, transits in order, exploitation.
-        self.place(cells, [Field::RecruitmentCountry, Field::RecruitmentState, Field::RecruitmentCity], row, errs, &mut input, &mut origins);
+        self.place(
+            cells,
+            [
+                Field::RecruitmentCountry,
+                Field::RecruitmentState,
+                Field::RecruitmentCity,
+            ],
+            row,
+            errs,
+            &mut input,
+            &mut origins,
+        );
         let transit = self.multi_codes(cells, Field::TransitCountries, row, errs, &mut other);
         for country in transit {
-            input.route.push(PlaceInput { country, ..PlaceInput::default() });
+            input.route.push(PlaceInput {
+                country,
+                ..PlaceInput::default()
+            });
             origins.route.push([Field::TransitCountries; 3]);
         }
-        self.place(cells, [Field::ExploitationCountry, Field::ExploitationState, Field::ExploitationCity], row, errs, &mut input, &mut origins);
+        self.place(
+            cells,
+            [
+                Field::ExploitationCountry,
+                Field::ExploitationState,
+                Field::ExploitationCity,
+            ],
+            row,
+            errs,
+            &mut input,
+            &mut origins,
+        );
         (input, origins)
     }
 
@@ -826,8 +998,14 @@ impl RowImporter {
                 });
                 origins.route.push(fields);
             }
-            None if raw_country.is_empty() && (subdivision.is_some() || !municipality.is_empty()) => {
-                let (f, v) = if subdivision.is_some() { (sf, self.get(cells, sf)) } else { (mf, municipality) };
+            None if raw_country.is_empty()
+                && (subdivision.is_some() || !municipality.is_empty()) =>
+            {
+                let (f, v) = if subdivision.is_some() {
+                    (sf, self.get(cells, sf))
+                } else {
+                    (mf, municipality)
+                };
                 let reason = format!("needs a country in {}", self.column_name(cf));
                 self.error(errs, row, f, v, &reason);
             }
@@ -857,16 +1035,20 @@ impl RowImporter {
                 "identity.family_names" => Field::SecondName,
                 "identity.date_of_birth" => Field::Birthdate,
                 "identity.document_numbers" => Field::IdentityNumber,
-                "identity.contact" => {
-                    CONTACT_FIELDS.iter().copied().find(|f| !self.get(cells, *f).is_empty()).unwrap_or(Field::Contact)
-                }
+                "identity.contact" => CONTACT_FIELDS
+                    .iter()
+                    .copied()
+                    .find(|f| !self.get(cells, *f).is_empty())
+                    .unwrap_or(Field::Contact),
                 "sex" => Field::Gender,
                 "age_at_identification" => Field::AgeAtIdentification,
                 "age_bracket" => Field::AgeBracket,
                 "citizenship" => Field::Citizenship,
                 "acts" => Field::Acts,
                 "means" => Field::MethodsOfControl,
-                "exploitation" => index.and_then(|i| origins.exploitation.get(i).copied()).unwrap_or(Field::TypeOfExploitation),
+                "exploitation" => index
+                    .and_then(|i| origins.exploitation.get(i).copied())
+                    .unwrap_or(Field::TypeOfExploitation),
                 "recruitment" => Field::MethodOfRecruitment,
                 "recruiter_relation" => Field::RelationshipToTrafficker,
                 "identified_on" => Field::IdentifiedOn,
@@ -882,7 +1064,12 @@ impl RowImporter {
                     None => Field::TransitCountries,
                 },
                 _ => {
-                    errs.push(RowError { row, column: path.to_string(), value: None, reason: e.message.clone() });
+                    errs.push(RowError {
+                        row,
+                        column: path.to_string(),
+                        value: None,
+                        reason: e.message.clone(),
+                    });
                     continue;
                 }
             };
@@ -895,7 +1082,6 @@ impl RowImporter {
         if self.report.rejected_rows > 0 {
             self.report.rows = Vec::new();
         }
-        self.report.warnings.retain(|w| w.rows > 0 || w.first_row.is_none());
         self.report
     }
 }
@@ -904,7 +1090,10 @@ impl RowImporter {
 fn split_path(path: &str) -> (&str, Option<usize>, &str) {
     match path.find('[') {
         Some(open) => {
-            let close = path[open..].find(']').map(|c| open + c).unwrap_or(path.len());
+            let close = path[open..]
+                .find(']')
+                .map(|c| open + c)
+                .unwrap_or(path.len());
             let index = path[open + 1..close].parse().ok();
             (&path[..open], index, path.get(close + 1..).unwrap_or(""))
         }
@@ -921,10 +1110,20 @@ fn looks_iso(s: &str) -> bool {
 fn reorder_date(s: &str, fmt: DateFormat) -> Option<String> {
     let mut parts = s.split(['/', '-', '.']).map(str::trim);
     let (a, b, y) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || a.is_empty() || b.is_empty() || a.len() > 2 || b.len() > 2 {
+    if parts.next().is_some()
+        || y.len() != 4
+        || a.is_empty()
+        || b.is_empty()
+        || a.len() > 2
+        || b.len() > 2
+    {
         return None;
     }
-    let (d, m) = if fmt == DateFormat::DayMonthYear { (a, b) } else { (b, a) };
+    let (d, m) = if fmt == DateFormat::DayMonthYear {
+        (a, b)
+    } else {
+        (b, a)
+    };
     let d: u8 = d.parse().ok()?;
     let m: u8 = m.parse().ok()?;
     let y: u16 = y.parse().ok()?;
@@ -937,15 +1136,24 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(split_path("route[3].country"), ("route", Some(3), ".country"));
+        assert_eq!(
+            split_path("route[3].country"),
+            ("route", Some(3), ".country")
+        );
         assert_eq!(split_path("sex"), ("sex", None, ""));
         assert_eq!(split_path("exploitation[0]"), ("exploitation", Some(0), ""));
     }
 
     #[test]
     fn dates_reordered() {
-        assert_eq!(reorder_date("31/03/2024", DateFormat::DayMonthYear).as_deref(), Some("2024-03-31"));
-        assert_eq!(reorder_date("3.1.2024", DateFormat::MonthDayYear).as_deref(), Some("2024-03-01"));
+        assert_eq!(
+            reorder_date("31/03/2024", DateFormat::DayMonthYear).as_deref(),
+            Some("2024-03-31")
+        );
+        assert_eq!(
+            reorder_date("3.1.2024", DateFormat::MonthDayYear).as_deref(),
+            Some("2024-03-01")
+        );
         assert_eq!(reorder_date("2024/03/01", DateFormat::DayMonthYear), None);
     }
 

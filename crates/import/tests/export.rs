@@ -3,7 +3,9 @@
 use calamine::{Data, Reader};
 use time::macros::date;
 use time::Date;
-use vigia_import::{read, write_csv, write_xlsx, ExportOptions, ExportRow, Format, ImportReport, ReadOptions};
+use vigia_import::{
+    read, write_csv, write_xlsx, ExportOptions, ExportRow, Format, ImportReport, ReadOptions,
+};
 
 const TODAY: Date = date!(2025 - 06 - 01);
 
@@ -28,9 +30,19 @@ fn csv_export_neutralises_formulas_and_round_trips() {
     assert_eq!(src.rows.len(), 3);
     let mut out = Vec::new();
     let opts = ExportOptions { identity: true };
-    write_csv(&mut out, src.rows.iter().map(|r| ExportRow::from_new_case(&r.case, true)), &opts).unwrap();
+    write_csv(
+        &mut out,
+        src.rows
+            .iter()
+            .map(|r| ExportRow::from_new_case(&r.case, true)),
+        &opts,
+    )
+    .unwrap();
     let text = String::from_utf8(out.clone()).unwrap();
-    assert!(text.starts_with("id,prs_FirstName,prs_SecondName,prs_Birthdate"), "{text}");
+    assert!(
+        text.starts_with("id,prs_FirstName,prs_SecondName,prs_Birthdate"),
+        "{text}"
+    );
     assert!(text.contains("'=HYPERLINK"), "{text}");
     assert!(text.contains("'=cmd"), "{text}");
     assert!(text.contains("'@Recife"), "{text}");
@@ -38,10 +50,15 @@ fn csv_export_neutralises_formulas_and_round_trips() {
     assert!(text.contains("\n'-2,"), "{text}");
     assert!(text.contains("\n'+3,"), "{text}");
     // No cell starts with a formula trigger.
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(out.as_slice());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(out.as_slice());
     for rec in rdr.records() {
         for cell in rec.unwrap().iter() {
-            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?}");
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?}"
+            );
         }
     }
     // Re-import: the same facts, the same ids, the same identity.
@@ -60,9 +77,23 @@ fn export_without_identity_has_no_identifying_column() {
     let src = source();
     let mut out = Vec::new();
     // Even if a row carries an identity, the columns are not written unless asked for.
-    write_csv(&mut out, src.rows.iter().map(|r| ExportRow::from_new_case(&r.case, true)), &ExportOptions::default()).unwrap();
+    write_csv(
+        &mut out,
+        src.rows
+            .iter()
+            .map(|r| ExportRow::from_new_case(&r.case, true)),
+        &ExportOptions::default(),
+    )
+    .unwrap();
     let text = String::from_utf8(out.clone()).unwrap();
-    for banned in ["prs_FirstName", "prs_Birthdate", "Souza", "1990-04-01", "P123", "example.org"] {
+    for banned in [
+        "prs_FirstName",
+        "prs_Birthdate",
+        "Souza",
+        "1990-04-01",
+        "P123",
+        "example.org",
+    ] {
         assert!(!text.contains(banned), "{banned} in {text}");
     }
     let back = import(Format::Csv, &out);
@@ -76,22 +107,38 @@ fn export_without_identity_has_no_identifying_column() {
 fn xlsx_export_writes_strings_never_formulas_and_round_trips() {
     let src = source();
     let opts = ExportOptions { identity: true };
-    let bytes = write_xlsx(src.rows.iter().map(|r| ExportRow::from_new_case(&r.case, true)), &opts).unwrap();
+    let bytes = write_xlsx(
+        src.rows
+            .iter()
+            .map(|r| ExportRow::from_new_case(&r.case, true)),
+        &opts,
+    )
+    .unwrap();
 
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
     let formulas = wb.worksheet_formula("cases").unwrap();
-    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "a formula was written");
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "a formula was written"
+    );
     let range = wb.worksheet_range("cases").unwrap();
     let mut seen_formula_like = 0;
     for (_, _, cell) in range.used_cells() {
-        assert!(matches!(cell, Data::String(_)), "{cell:?} is not a string cell");
+        assert!(
+            matches!(cell, Data::String(_)),
+            "{cell:?} is not a string cell"
+        );
         if let Data::String(s) = cell {
             if s.starts_with('=') {
                 seen_formula_like += 1;
             }
         }
     }
-    assert_eq!(seen_formula_like, 2, "the =HYPERLINK and =cmd values are kept verbatim, as text");
+    assert_eq!(
+        seen_formula_like, 2,
+        "the =HYPERLINK and =cmd values are kept verbatim, as text"
+    );
 
     let back = import(Format::Xlsx, &bytes);
     assert_eq!(back.rows.len(), 3);
@@ -105,10 +152,25 @@ fn xlsx_export_writes_strings_never_formulas_and_round_trips() {
 #[test]
 fn generated_file_round_trips_through_export() {
     let mut gen = Vec::new();
-    vigia_import::generate_htcds_csv(&mut gen, &vigia_import::GenOptions { rows: 2_000, seed: 9, bad_row: None }).unwrap();
+    vigia_import::generate_htcds_csv(
+        &mut gen,
+        &vigia_import::GenOptions {
+            rows: 2_000,
+            seed: 9,
+            bad_row: None,
+        },
+    )
+    .unwrap();
     let src = import(Format::Csv, &gen);
     let mut out = Vec::new();
-    write_csv(&mut out, src.rows.iter().map(|r| ExportRow::from_new_case(&r.case, false)), &ExportOptions::default()).unwrap();
+    write_csv(
+        &mut out,
+        src.rows
+            .iter()
+            .map(|r| ExportRow::from_new_case(&r.case, false)),
+        &ExportOptions::default(),
+    )
+    .unwrap();
     let back = import(Format::Csv, &out);
     assert_eq!(src.rows.len(), back.rows.len());
     for (a, b) in src.rows.iter().zip(&back.rows) {

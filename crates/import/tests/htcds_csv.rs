@@ -4,19 +4,35 @@
 use time::macros::date;
 use time::Date;
 use vigia_import::{
-    generate_htcds_csv, read, read_csv, BadRow, BadRowKind, Format, GenOptions, ImportError, ImportReport, ReadOptions,
+    generate_htcds_csv, read, read_csv, BadRow, BadRowKind, Format, GenOptions, ImportError,
+    ImportReport, ReadOptions,
 };
 
 const TODAY: Date = date!(2025 - 06 - 01);
 
 fn generated(rows: u64, bad_row: Option<BadRow>) -> Vec<u8> {
     let mut out = Vec::new();
-    generate_htcds_csv(&mut out, &GenOptions { rows, seed: 42, bad_row }).unwrap();
+    generate_htcds_csv(
+        &mut out,
+        &GenOptions {
+            rows,
+            seed: 42,
+            bad_row,
+        },
+    )
+    .unwrap();
     out
 }
 
 fn import(bytes: &[u8]) -> ImportReport {
-    read(Format::Csv, bytes, TODAY, &ReadOptions::default(), &mut |_| {}).unwrap()
+    read(
+        Format::Csv,
+        bytes,
+        TODAY,
+        &ReadOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap()
 }
 
 #[test]
@@ -30,7 +46,11 @@ fn ten_thousand_generated_rows_all_parse() {
         calls += 1;
     })
     .unwrap();
-    assert!(report.rejected.is_empty(), "{:?}", &report.rejected[..report.rejected.len().min(5)]);
+    assert!(
+        report.rejected.is_empty(),
+        "{:?}",
+        &report.rejected[..report.rejected.len().min(5)]
+    );
     assert!(report.is_importable(), "{}", report.summary());
     assert_eq!(report.rows.len(), 10_000);
     assert_eq!(report.rows_read, 10_000);
@@ -39,7 +59,10 @@ fn ten_thousand_generated_rows_all_parse() {
     // Row numbers are the spreadsheet's: the header is row 1.
     assert_eq!(report.rows[0].row, 2);
     assert_eq!(report.rows[9_999].row, 10_001);
-    assert_eq!(report.rows[0].case.external_ref.as_deref(), Some("REC-00000001"));
+    assert_eq!(
+        report.rows[0].case.external_ref.as_deref(),
+        Some("REC-00000001")
+    );
     // Every case has a route ending in the exploitation country, and a status.
     for r in &report.rows {
         assert!(r.case.facts.route.len() >= 2);
@@ -50,7 +73,11 @@ fn ten_thousand_generated_rows_all_parse() {
     }
     // Known HTCDS columns Vigia does not record are reported, once each.
     for col in ["vic_AgeWhenTrafficked", "cas_Status"] {
-        let w = report.warnings.iter().find(|w| w.column.as_deref() == Some(col)).expect(col);
+        let w = report
+            .warnings
+            .iter()
+            .find(|w| w.column.as_deref() == Some(col))
+            .expect(col);
         assert_eq!(w.rows, 10_000);
     }
 }
@@ -65,23 +92,41 @@ fn the_same_values_map_whatever_the_spelling() {
     let a = &report.rows[0].case.facts;
     assert_eq!(a.sex.code(), "female");
     assert_eq!(a.status.code(), "presumed");
-    assert_eq!(a.means.iter().map(|m| m.code()).collect::<Vec<_>>(), ["coercion"]);
+    assert_eq!(
+        a.means.iter().map(|m| m.code()).collect::<Vec<_>>(),
+        ["coercion"]
+    );
     assert_eq!(a.exploitation[0].code(), "forced_labour");
     assert_eq!(a.recruiter_relation.map(|r| r.code()), Some("stranger"));
-    assert_eq!(a.route.iter().map(|p| p.country.code()).collect::<Vec<_>>(), ["BR", "PY", "AR"]);
+    assert_eq!(
+        a.route.iter().map(|p| p.country.code()).collect::<Vec<_>>(),
+        ["BR", "PY", "AR"]
+    );
     let b = &report.rows[1].case.facts;
     assert_eq!(b.sex.code(), "unknown");
     assert_eq!(b.status.code(), "identified");
     assert_eq!(b.exploitation[0].code(), "illegal_adoption");
-    assert_eq!(b.route.iter().map(|p| p.country.code()).collect::<Vec<_>>(), ["BR", "ES"]);
+    assert_eq!(
+        b.route.iter().map(|p| p.country.code()).collect::<Vec<_>>(),
+        ["BR", "ES"]
+    );
 }
 
 #[test]
 fn one_unknown_country_rejects_exactly_that_row_and_column() {
-    let bytes = generated(10_000, Some(BadRow { row: 5_001, kind: BadRowKind::UnknownExploitationCountry }));
+    let bytes = generated(
+        10_000,
+        Some(BadRow {
+            row: 5_001,
+            kind: BadRowKind::UnknownExploitationCountry,
+        }),
+    );
     let report = import(&bytes);
     assert!(!report.is_importable());
-    assert!(report.rows.is_empty(), "nothing is importable when a row is rejected");
+    assert!(
+        report.rows.is_empty(),
+        "nothing is importable when a row is rejected"
+    );
     assert_eq!(report.rows_read, 10_000);
     assert_eq!(report.rejected_rows, 1);
     assert_eq!(report.rejected.len(), 1, "{:?}", report.rejected);
@@ -89,12 +134,22 @@ fn one_unknown_country_rejects_exactly_that_row_and_column() {
     assert_eq!(e.row, 5_001);
     assert_eq!(e.column, "hte_Exploitation_Country");
     assert_eq!(e.value.as_deref(), Some("QQ"));
-    assert!(report.summary().contains("1 of 10000 rows rejected"), "{}", report.summary());
+    assert!(
+        report.summary().contains("1 of 10000 rows rejected"),
+        "{}",
+        report.summary()
+    );
 }
 
 #[test]
 fn a_future_birth_date_is_rejected_without_repeating_it() {
-    let bytes = generated(10_000, Some(BadRow { row: 4_321, kind: BadRowKind::FutureBirthdate }));
+    let bytes = generated(
+        10_000,
+        Some(BadRow {
+            row: 4_321,
+            kind: BadRowKind::FutureBirthdate,
+        }),
+    );
     let report = import(&bytes);
     assert!(!report.is_importable());
     assert!(report.rows.is_empty());
@@ -115,15 +170,30 @@ fn domain_errors_map_back_to_source_columns() {
                2,,,Vulcan,2030-01-01,BR,,PY;XX,PT,200\n";
     let report = import(csv.as_bytes());
     assert_eq!(report.rejected_rows, 2);
-    let find = |row: u64, col: &str| report.rejected.iter().find(|e| e.row == row && e.column == col).cloned();
+    let find = |row: u64, col: &str| {
+        report
+            .rejected
+            .iter()
+            .find(|e| e.row == row && e.column == col)
+            .cloned()
+    };
     let dob = find(2, "prs_Birthdate").expect("birth date");
     assert_eq!(dob.value, None);
     let sub = find(2, "hte_Recruitment_State").expect("subdivision outside country");
     assert_eq!(sub.value.as_deref(), Some("ES-M"));
     assert!(find(3, "prs_Gender").unwrap().reason.contains("Feminine"));
-    assert_eq!(find(3, "identified_on").unwrap().value.as_deref(), Some("2030-01-01"));
-    assert_eq!(find(3, "hte_Transit_Countries").unwrap().value.as_deref(), Some("XX"));
-    assert_eq!(find(3, "vig_AgeAtIdentification").unwrap().value.as_deref(), Some("200"));
+    assert_eq!(
+        find(3, "identified_on").unwrap().value.as_deref(),
+        Some("2030-01-01")
+    );
+    assert_eq!(
+        find(3, "hte_Transit_Countries").unwrap().value.as_deref(),
+        Some("XX")
+    );
+    assert_eq!(
+        find(3, "vig_AgeAtIdentification").unwrap().value.as_deref(),
+        Some("200")
+    );
     assert!(!format!("{report:?}").contains("Zyxwvu"));
     assert!(!format!("{report:?}").contains("1990-02-30"));
 }
@@ -135,17 +205,38 @@ fn duplicate_ids_reject_the_second_row() {
     assert!(report.rows.is_empty());
     assert_eq!(report.rejected.len(), 1);
     let e = &report.rejected[0];
-    assert_eq!((e.row, e.column.as_str(), e.value.as_deref()), (4, "id", Some("A-1")));
+    assert_eq!(
+        (e.row, e.column.as_str(), e.value.as_deref()),
+        (4, "id", Some("A-1"))
+    );
     assert!(e.reason.contains("row 2"), "{}", e.reason);
 }
 
 #[test]
 fn missing_required_columns_refuse_the_file() {
-    let r = read(Format::Csv, b"prs_Gender,identified_on\nFeminine,2024-01-01\n", TODAY, &ReadOptions::default(), &mut |_| {});
+    let r = read(
+        Format::Csv,
+        b"prs_Gender,identified_on\nFeminine,2024-01-01\n",
+        TODAY,
+        &ReadOptions::default(),
+        &mut |_| {},
+    );
     assert!(matches!(r, Err(ImportError::MissingColumn(c)) if c == "id"));
-    let r = read(Format::Csv, b"id\n1\n", TODAY, &ReadOptions::default(), &mut |_| {});
+    let r = read(
+        Format::Csv,
+        b"id\n1\n",
+        TODAY,
+        &ReadOptions::default(),
+        &mut |_| {},
+    );
     assert!(matches!(r, Err(ImportError::MissingColumn(c)) if c == "identified_on"));
-    let r = read(Format::Csv, b"", TODAY, &ReadOptions::default(), &mut |_| {});
+    let r = read(
+        Format::Csv,
+        b"",
+        TODAY,
+        &ReadOptions::default(),
+        &mut |_| {},
+    );
     assert!(matches!(r, Err(ImportError::NoHeader)));
 }
 
@@ -154,10 +245,17 @@ fn unknown_columns_warn_or_refuse() {
     let csv = b"id,identified_on,favourite_colour,prs_MaritalStatus\n1,2024-01-01,red,Single\n";
     let report = import(csv);
     assert!(report.is_importable());
-    let w = report.warnings.iter().find(|w| w.column.as_deref() == Some("favourite_colour")).unwrap();
+    let w = report
+        .warnings
+        .iter()
+        .find(|w| w.column.as_deref() == Some("favourite_colour"))
+        .unwrap();
     assert!(w.message.contains("not an HTCDS or Vigia field"));
     assert!(!format!("{:?}", report.warnings).contains("Single"));
-    let opts = ReadOptions { unknown_columns: vigia_import::UnknownColumns::Reject, ..ReadOptions::default() };
+    let opts = ReadOptions {
+        unknown_columns: vigia_import::UnknownColumns::Reject,
+        ..ReadOptions::default()
+    };
     let r = read(Format::Csv, csv, TODAY, &opts, &mut |_| {});
     assert!(matches!(r, Err(ImportError::UnknownColumn(c)) if c == "favourite_colour"));
 }
@@ -169,11 +267,34 @@ fn other_exploitation_and_unrecorded_means() {
                2,2024-01-01,Other,,,\n";
     let report = import(csv.as_bytes());
     assert!(report.is_importable(), "{:?}", report.rejected);
-    let codes = |i: usize| report.rows[i].case.facts.exploitation.iter().map(|e| e.code()).collect::<Vec<_>>();
-    assert_eq!(codes(0), ["forced_begging", "pornography", "other: selling in markets"]);
+    let codes = |i: usize| {
+        report.rows[i]
+            .case
+            .facts
+            .exploitation
+            .iter()
+            .map(|e| e.code())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        codes(0),
+        ["forced_begging", "pornography", "other: selling in markets"]
+    );
     assert_eq!(codes(1), ["other: not specified"]);
-    assert_eq!(report.rows[0].case.facts.means.iter().map(|m| m.code()).collect::<Vec<_>>(), ["deception"]);
-    assert!(report.warnings.iter().any(|w| w.column.as_deref() == Some("vic_MethodsOfControl") && w.rows == 1));
+    assert_eq!(
+        report.rows[0]
+            .case
+            .facts
+            .means
+            .iter()
+            .map(|m| m.code())
+            .collect::<Vec<_>>(),
+        ["deception"]
+    );
+    assert!(report
+        .warnings
+        .iter()
+        .any(|w| w.column.as_deref() == Some("vic_MethodsOfControl") && w.rows == 1));
 }
 
 #[test]
@@ -184,9 +305,18 @@ fn error_list_is_capped_but_rows_are_counted() {
         .unwrap()
         .lines()
         .enumerate()
-        .map(|(i, l)| if i == 0 { format!("{l}\n") } else { format!("{}\n", &l[l.find(',').unwrap()..]) })
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l}\n")
+            } else {
+                format!("{}\n", &l[l.find(',').unwrap()..])
+            }
+        })
         .collect();
-    let opts = ReadOptions { max_errors: 10, ..ReadOptions::default() };
+    let opts = ReadOptions {
+        max_errors: 10,
+        ..ReadOptions::default()
+    };
     let report = read(Format::Csv, text.as_bytes(), TODAY, &opts, &mut |_| {}).unwrap();
     assert_eq!(report.rejected_rows, 300);
     assert_eq!(report.rejected.len(), 10);

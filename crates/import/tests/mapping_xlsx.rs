@@ -108,20 +108,74 @@ fn mapping() -> Mapping {
 }
 
 fn opts() -> ReadOptions {
-    ReadOptions { mapping: Some(mapping()), ..ReadOptions::default() }
+    ReadOptions {
+        mapping: Some(mapping()),
+        ..ReadOptions::default()
+    }
 }
 
 const GOOD: [Row<'static>; 3] = [
     Row {
-        cells: ["BR-001", "Qwerta", "Zuvo", "", "Mujer", "Brasil", "Presumida", "Trabalho escravo", "Engano; Dívida", "03/02/2024", "", "BR", "BR-PE", "ES", "interno", "x"],
+        cells: [
+            "BR-001",
+            "Qwerta",
+            "Zuvo",
+            "",
+            "Mujer",
+            "Brasil",
+            "Presumida",
+            "Trabalho escravo",
+            "Engano; Dívida",
+            "03/02/2024",
+            "",
+            "BR",
+            "BR-PE",
+            "ES",
+            "interno",
+            "x",
+        ],
         birth: Some((1999, 7, 14)),
     },
     Row {
-        cells: ["BO-002", "", "", "", "Homem", "Bolívia", "Identificada", "Exploração sexual;Mendicância", "", "28/12/2023", "16", "BO", "", "BR", "", ""],
+        cells: [
+            "BO-002",
+            "",
+            "",
+            "",
+            "Homem",
+            "Bolívia",
+            "Identificada",
+            "Exploração sexual;Mendicância",
+            "",
+            "28/12/2023",
+            "16",
+            "BO",
+            "",
+            "BR",
+            "",
+            "",
+        ],
         birth: None,
     },
     Row {
-        cells: ["BO-003", "", "", "", "Não informado", "Brasil", "Presumida", "Venda ambulante forçada", "", "01/01/2024", "", "", "", "BR", "", ""],
+        cells: [
+            "BO-003",
+            "",
+            "",
+            "",
+            "Não informado",
+            "Brasil",
+            "Presumida",
+            "Venda ambulante forçada",
+            "",
+            "01/01/2024",
+            "",
+            "",
+            "",
+            "BR",
+            "",
+            "",
+        ],
         birth: None,
     },
 ];
@@ -140,32 +194,71 @@ fn mapped_workbook_with_non_english_labels_imports() {
     assert_eq!(a.case.identity.date_of_birth, Some(date!(1999 - 07 - 14)));
     let f = &a.case.facts;
     assert_eq!(f.sex.code(), "female");
-    assert_eq!(f.citizenship.map(|c| c.code().to_string()).as_deref(), Some("BR"));
+    assert_eq!(
+        f.citizenship.map(|c| c.code().to_string()).as_deref(),
+        Some("BR")
+    );
     assert_eq!(f.status.code(), "presumed");
-    assert_eq!(f.exploitation.iter().map(|e| e.code()).collect::<Vec<_>>(), ["forced_labour"]);
-    assert_eq!(f.means.iter().map(|m| m.code()).collect::<Vec<_>>(), ["deception", "coercion"]);
+    assert_eq!(
+        f.exploitation.iter().map(|e| e.code()).collect::<Vec<_>>(),
+        ["forced_labour"]
+    );
+    assert_eq!(
+        f.means.iter().map(|m| m.code()).collect::<Vec<_>>(),
+        ["deception", "coercion"]
+    );
     assert_eq!(f.identified_on, date!(2024 - 02 - 03));
-    assert_eq!(f.is_minor(), Some(false), "age derived from the Excel birth date");
-    assert_eq!(f.route[0].subdivision.as_ref().map(|s| s.code()), Some("BR-PE"));
+    assert_eq!(
+        f.is_minor(),
+        Some(false),
+        "age derived from the Excel birth date"
+    );
+    assert_eq!(
+        f.route[0].subdivision.as_ref().map(|s| s.code()),
+        Some("BR-PE")
+    );
     assert_eq!(f.route[1].country.code(), "ES");
 
     let b = &report.rows[1].case.facts;
     assert_eq!(b.sex.code(), "male");
-    assert_eq!(b.citizenship.map(|c| c.code().to_string()).as_deref(), Some("BO"));
+    assert_eq!(
+        b.citizenship.map(|c| c.code().to_string()).as_deref(),
+        Some("BO")
+    );
     assert_eq!(b.status.code(), "identified");
-    assert_eq!(b.exploitation.iter().map(|e| e.code()).collect::<Vec<_>>(), ["sexual_exploitation", "forced_begging"]);
+    assert_eq!(
+        b.exploitation.iter().map(|e| e.code()).collect::<Vec<_>>(),
+        ["sexual_exploitation", "forced_begging"]
+    );
     assert_eq!(b.is_minor(), Some(true), "Edad is a number cell");
     assert_eq!(b.identified_on, date!(2023 - 12 - 28));
 
     let c = &report.rows[2].case.facts;
-    assert_eq!(c.sex.code(), "unknown", "a value mapped to \"\" is an empty cell");
-    assert_eq!(c.exploitation.iter().map(|e| e.code()).collect::<Vec<_>>(), ["other: venda ambulante forçada"]);
+    assert_eq!(
+        c.sex.code(),
+        "unknown",
+        "a value mapped to \"\" is an empty cell"
+    );
+    assert_eq!(
+        c.exploitation.iter().map(|e| e.code()).collect::<Vec<_>>(),
+        ["other: venda ambulante forçada"]
+    );
     assert_eq!(c.route.len(), 1);
 
     // The unmapped column warns; the ignored one does not.
-    assert!(report.warnings.iter().any(|w| w.column.as_deref() == Some("Observações")));
-    assert!(!report.warnings.iter().any(|w| w.column.as_deref() == Some("Notas internas")));
-    let used: Vec<_> = report.columns.iter().map(|c| (c.column.as_str(), c.field)).collect();
+    assert!(report
+        .warnings
+        .iter()
+        .any(|w| w.column.as_deref() == Some("Observações")));
+    assert!(!report
+        .warnings
+        .iter()
+        .any(|w| w.column.as_deref() == Some("Notas internas")));
+    let used: Vec<_> = report
+        .columns
+        .iter()
+        .map(|c| (c.column.as_str(), c.field))
+        .collect();
     assert!(used.contains(&("Sexo", Some(Field::Gender))));
 }
 
@@ -180,9 +273,15 @@ fn an_unmapped_value_is_rejected_under_its_own_column() {
     assert!(report.rows.is_empty());
     assert_eq!(report.rejected_rows, 2);
     let e = &report.rejected[0];
-    assert_eq!((e.row, e.column.as_str(), e.value.as_deref()), (3, "Tipo de exploração", Some("Trabalho forçado")));
+    assert_eq!(
+        (e.row, e.column.as_str(), e.value.as_deref()),
+        (3, "Tipo de exploração", Some("Trabalho forçado"))
+    );
     let e = &report.rejected[1];
-    assert_eq!((e.row, e.column.as_str(), e.value.as_deref()), (4, "Fecha de identificación", Some("2024-13-45")));
+    assert_eq!(
+        (e.row, e.column.as_str(), e.value.as_deref()),
+        (4, "Fecha de identificación", Some("2024-13-45"))
+    );
 }
 
 #[test]
@@ -196,17 +295,34 @@ fn mapping_round_trips_through_json_and_toml() {
 
 #[test]
 fn invalid_mappings_are_refused_before_reading() {
-    let bad = MAPPING_TOML.replace("\"Trabalho escravo\" = \"forced_labour\"", "\"Trabalho escravo\" = \"slave_labour\"");
+    let bad = MAPPING_TOML.replace(
+        "\"Trabalho escravo\" = \"forced_labour\"",
+        "\"Trabalho escravo\" = \"slave_labour\"",
+    );
     let e = Mapping::from_toml(&bad).unwrap_err();
     assert!(e.to_string().contains("slave_labour"), "{e}");
     let bad = MAPPING_TOML.replace("\"Sexo\" = \"sex\"", "\"Sexo\" = \"gender_identity\"");
     assert!(Mapping::from_toml(&bad).is_err());
     let bad = MAPPING_TOML.replace("\"Edad\" = \"age_at_identification\"", "\"Edad\" = \"sex\"");
-    assert!(Mapping::from_toml(&bad).unwrap_err().to_string().contains("both map to prs_Gender"));
+    assert!(Mapping::from_toml(&bad)
+        .unwrap_err()
+        .to_string()
+        .contains("both map to prs_Gender"));
     // A mapping built in code and never validated is checked by the reader.
     let mut m = mapping();
-    m.values.entry(Field::Citizenship).or_default().insert("Atlântida".into(), "AT-LANTIS".into());
-    let r = read_workbook(&workbook(&GOOD), TODAY, &ReadOptions { mapping: Some(m), ..ReadOptions::default() }, &mut |_| {});
+    m.values
+        .entry(Field::Citizenship)
+        .or_default()
+        .insert("Atlântida".into(), "AT-LANTIS".into());
+    let r = read_workbook(
+        &workbook(&GOOD),
+        TODAY,
+        &ReadOptions {
+            mapping: Some(m),
+            ..ReadOptions::default()
+        },
+        &mut |_| {},
+    );
     assert!(matches!(r, Err(ImportError::Mapping(_))));
 }
 
@@ -214,17 +330,51 @@ fn invalid_mappings_are_refused_before_reading() {
 fn htcds_toolkit_label_row_can_be_skipped() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    let fields = ["id", "prs_Gender", "vic_MethodsOfControl", "identified_on", ""];
-    let labels = ["Id", "Gender", "Methods of control", "Identified on", "Reason for outgoing referral"];
+    let fields = [
+        "id",
+        "prs_Gender",
+        "vic_MethodsOfControl",
+        "identified_on",
+        "",
+    ];
+    let labels = [
+        "Id",
+        "Gender",
+        "Methods of control",
+        "Identified on",
+        "Reason for outgoing referral",
+    ];
     for (c, (f, l)) in fields.iter().zip(labels).enumerate() {
         ws.write_string(0, c as u16, *f).unwrap();
         ws.write_string(1, c as u16, l).unwrap();
     }
-    ws.write_row(2, 0, ["T-1", "Feminine", "Physical threats;Debt bondage ", "2024-05-06"]).unwrap();
+    ws.write_row(
+        2,
+        0,
+        [
+            "T-1",
+            "Feminine",
+            "Physical threats;Debt bondage ",
+            "2024-05-06",
+        ],
+    )
+    .unwrap();
     let bytes = wb.save_to_buffer().unwrap();
-    let opts = ReadOptions { skip_rows_after_header: 1, ..ReadOptions::default() };
+    let opts = ReadOptions {
+        skip_rows_after_header: 1,
+        ..ReadOptions::default()
+    };
     let report = read_workbook(&bytes, TODAY, &opts, &mut |_| {}).unwrap();
     assert!(report.is_importable(), "{:?}", report.rejected);
     assert_eq!(report.rows[0].row, 3);
-    assert_eq!(report.rows[0].case.facts.means.iter().map(|m| m.code()).collect::<Vec<_>>(), ["threat", "coercion"]);
+    assert_eq!(
+        report.rows[0]
+            .case
+            .facts
+            .means
+            .iter()
+            .map(|m| m.code())
+            .collect::<Vec<_>>(),
+        ["threat", "coercion"]
+    );
 }

@@ -74,6 +74,12 @@ pub struct MseArgs {
     #[arg(long)]
     pub include_nonoverlapping: bool,
 
+    /// Highest order of interaction between lists: 2 (default, as SparseMSE) or 3
+    /// to also consider hierarchical three-way interactions (slower; used in the
+    /// classic Kosovo analyses).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=3), value_name = "2|3")]
+    pub max_order: u8,
+
     /// Print one JSON object (estimate, ci_low, ci_high, observed, model, method,
     /// warnings, candidates, ...) instead of the readable report.
     #[arg(long)]
@@ -97,6 +103,7 @@ impl MseArgs {
             confidence: self.confidence,
             profile: true,
             include_nonoverlapping: self.include_nonoverlapping,
+            max_order: self.max_order,
         }
     }
 }

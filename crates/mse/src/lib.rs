@@ -72,6 +72,15 @@ pub struct MseOptions {
     /// such an interaction would declare the zero overlap structural (at minus
     /// infinity) and is not estimable from the data; SparseMSE leaves them out too.
     pub include_nonoverlapping: bool,
+    /// Highest order of interaction: 2 (default; as SparseMSE) or 3 to add
+    /// hierarchical three-way interactions (a triple only with its three pairs,
+    /// and only for lists that share a person).
+    #[serde(default = "default_max_order")]
+    pub max_order: u8,
+}
+
+fn default_max_order() -> u8 {
+    2
 }
 
 impl Default for MseOptions {
@@ -85,6 +94,7 @@ impl Default for MseOptions {
             confidence: 0.95,
             profile: true,
             include_nonoverlapping: false,
+            max_order: 2,
         }
     }
 }
@@ -207,6 +217,7 @@ fn settings(opts: &MseOptions, criterion: Criterion) -> SearchSettings {
         strategy: opts.search,
         exhaustive_limit: opts.exhaustive_limit,
         include_nonoverlapping: opts.include_nonoverlapping,
+        max_order: opts.max_order,
     }
 }
 
@@ -236,6 +247,12 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
         return Err(MseError::InvalidOption(format!(
             "confidence must be strictly between 0 and 1, got {}",
             opts.confidence
+        )));
+    }
+    if !(2..=3).contains(&opts.max_order) {
+        return Err(MseError::InvalidOption(format!(
+            "the highest interaction order must be 2 or 3, got {}",
+            opts.max_order
         )));
     }
     if opts.bootstrap > 1_000_000 {
@@ -504,7 +521,8 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
     }
 
     let method = format!(
-        "Poisson log-linear model (main effects and two-way interactions) chosen by {} over {} hierarchical models; {:.0}% {}",
+        "Poisson log-linear model (main effects and {} interactions) chosen by {} over {} hierarchical models; {:.0}% {}",
+        if opts.max_order >= 3 { "two- and three-way" } else { "two-way" },
         opts.criterion.name(),
         if outcome.exhaustive { "all" } else { "a downhill stepwise search of the" },
         opts.confidence * 100.0,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{check, CheckVerdict};
 use crate::glm::{fit_poisson, SparseDesign};
-use crate::model::{design, pairs, Model};
+use crate::model::{design, pair_index, pairs, triples, Model};
 use crate::stats::ln_factorial;
 
 /// Information criterion used to choose the model.
@@ -109,6 +109,8 @@ pub(crate) struct SearchSettings {
     pub strategy: SearchStrategy,
     pub exhaustive_limit: usize,
     pub include_nonoverlapping: bool,
+    /// Highest order of interaction: 2, or 3 for hierarchical three-way terms.
+    pub max_order: u8,
 }
 
 /// Fits models to one table of counts.
@@ -275,72 +277,170 @@ impl<'a> Fitter<'a> {
         ev
     }
 
+    /// Whether some person is on every list of `mask`.
+    fn overlaps(&self, mask: usize) -> bool {
+        self.counts
+            .iter()
+            .enumerate()
+            .any(|(pat, &c)| pat & mask == mask && c > 0)
+    }
+
     /// Interaction bits eligible for the search: pairs of lists that overlap
     /// (unless `include_nonoverlapping`).
     pub fn eligible(&self, include_nonoverlapping: bool) -> Vec<usize> {
         pairs(self.k)
             .into_iter()
             .enumerate()
-            .filter(|&(_, (i, j))| {
-                include_nonoverlapping || {
-                    let m = (1usize << i) | (1usize << j);
-                    self.counts
-                        .iter()
-                        .enumerate()
-                        .any(|(pat, &c)| pat & m == m && c > 0)
-                }
-            })
+            .filter(|&(_, (i, j))| include_nonoverlapping || self.overlaps((1 << i) | (1 << j)))
             .map(|(b, _)| b)
+            .collect()
+    }
+
+    /// Triple bits eligible for the search (three-way models): the three lists
+    /// share a person (unless `include_nonoverlapping`) and their pairs are eligible.
+    fn eligible_triples(
+        &self,
+        pair_bits: &[usize],
+        include_nonoverlapping: bool,
+    ) -> Vec<(usize, [usize; 3])> {
+        let k = self.k;
+        triples(k)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(b, (i, j, l))| {
+                let ps = [
+                    pair_index(i, j, k),
+                    pair_index(i, l, k),
+                    pair_index(j, l, k),
+                ];
+                let ok = ps.iter().all(|p| pair_bits.contains(p))
+                    && (include_nonoverlapping || self.overlaps((1 << i) | (1 << j) | (1 << l)));
+                ok.then_some((b, ps))
+            })
             .collect()
     }
 
     /// Runs the search; returns the evaluated models and the index of the best.
     pub fn search(&self, s: &SearchSettings) -> SearchOutcome {
         let eligible = self.eligible(s.include_nonoverlapping);
-        let m = eligible.len();
-        let exhaustive = match s.strategy {
-            SearchStrategy::Exhaustive => true,
-            SearchStrategy::Stepwise => false,
-            SearchStrategy::Auto => m < 63 && (1u64 << m) <= s.exhaustive_limit as u64,
+        let triples_ok = if s.max_order >= 3 {
+            self.eligible_triples(&eligible, s.include_nonoverlapping)
+        } else {
+            Vec::new()
         };
-        let mut evaluated: Vec<Evaluated> = Vec::new();
-        if exhaustive {
-            let total = 1usize << m.min(30);
-            let mut index_of: Vec<usize> = Vec::with_capacity(total);
-            for sub in 0..total {
+        // All hierarchical models over the eligible terms, if there are few enough.
+        let enumerate = |limit: usize| -> Option<Vec<Model>> {
+            let m = eligible.len();
+            if m >= 40 {
+                return None;
+            }
+            let mut out = Vec::new();
+            for sub in 0..(1u64 << m) {
                 let mut mask = 0u64;
                 for (b, &bit) in eligible.iter().enumerate() {
                     if sub & (1 << b) != 0 {
                         mask |= 1 << bit;
                     }
                 }
-                // Warm start from the model with the lowest interaction removed.
-                let warm = if sub == 0 {
+                let allowed: Vec<usize> = triples_ok
+                    .iter()
+                    .filter(|(_, ps)| ps.iter().all(|&p| mask & (1 << p) != 0))
+                    .map(|(b, _)| *b)
+                    .collect();
+                if allowed.len() >= 20 {
+                    return None;
+                }
+                for tsub in 0..(1u32 << allowed.len()) {
+                    let mut t = 0u128;
+                    for (b, &bit) in allowed.iter().enumerate() {
+                        if tsub & (1 << b) != 0 {
+                            t |= 1 << bit;
+                        }
+                    }
+                    out.push(Model {
+                        interactions: mask,
+                        triples: t,
+                    });
+                    if out.len() > limit {
+                        return None;
+                    }
+                }
+            }
+            Some(out)
+        };
+        let models = match s.strategy {
+            SearchStrategy::Exhaustive => enumerate(usize::MAX),
+            SearchStrategy::Stepwise => None,
+            SearchStrategy::Auto => enumerate(s.exhaustive_limit),
+        };
+        let exhaustive = models.is_some();
+        let mut evaluated: Vec<Evaluated> = Vec::new();
+        let mut seen: HashMap<Model, usize> = HashMap::new();
+        if let Some(models) = models {
+            for model in models {
+                // Warm start from a parent: drop the lowest triple, else the lowest pair.
+                let parent = if model.triples != 0 {
+                    Model {
+                        triples: model.triples & (model.triples - 1),
+                        ..model
+                    }
+                } else {
+                    Model {
+                        interactions: model.interactions & model.interactions.wrapping_sub(1),
+                        triples: 0,
+                    }
+                };
+                let warm = if model == Model::MAIN_EFFECTS {
                     None
                 } else {
-                    evaluated[index_of[sub & (sub - 1)]].eta.as_deref()
+                    seen.get(&parent).and_then(|&i| evaluated[i].eta.as_deref())
                 };
-                let ev = self.fit(Model { interactions: mask }, warm);
-                index_of.push(evaluated.len());
+                let ev = self.fit(model, warm);
+                seen.insert(model, evaluated.len());
                 evaluated.push(ev);
             }
         } else {
-            let mut seen: HashMap<u64, usize> = HashMap::new();
             let mut current = self.fit(Model::MAIN_EFFECTS, None);
-            seen.insert(0, 0);
+            seen.insert(Model::MAIN_EFFECTS, 0);
             evaluated.push(current.clone());
             loop {
                 let cur_crit = current.criterion(s.criterion);
+                let cm = current.model;
+                // Neighbours: toggle one pair (not removing a pair a triple needs),
+                // toggle one triple (only adding it with its three pairs).
+                let mut moves: Vec<Model> = Vec::new();
+                for &bit in &eligible {
+                    let removing = cm.interactions & (1 << bit) != 0;
+                    if removing
+                        && triples_ok
+                            .iter()
+                            .any(|(t, ps)| cm.triples & (1 << t) != 0 && ps.contains(&bit))
+                    {
+                        continue;
+                    }
+                    moves.push(Model {
+                        interactions: cm.interactions ^ (1 << bit),
+                        ..cm
+                    });
+                }
+                for (t, ps) in &triples_ok {
+                    let present = cm.triples & (1 << t) != 0;
+                    if present || ps.iter().all(|&p| cm.interactions & (1 << p) != 0) {
+                        moves.push(Model {
+                            triples: cm.triples ^ (1 << t),
+                            ..cm
+                        });
+                    }
+                }
                 let mut best: Option<usize> = None;
                 let mut best_crit = cur_crit;
-                for &bit in &eligible {
-                    let mask = current.model.interactions ^ (1 << bit);
-                    let idx = match seen.get(&mask) {
+                for model in moves {
+                    let idx = match seen.get(&model) {
                         Some(&i) => i,
                         None => {
-                            let ev = self.fit(Model { interactions: mask }, current.eta.as_deref());
+                            let ev = self.fit(model, current.eta.as_deref());
                             evaluated.push(ev);
-                            seen.insert(mask, evaluated.len() - 1);
+                            seen.insert(model, evaluated.len() - 1);
                             evaluated.len() - 1
                         }
                     };

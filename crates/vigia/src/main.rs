@@ -92,6 +92,25 @@ enum Command {
     Link(vigia_linkage::cli::LinkArgs),
     /// Encode identifying fields into keyed Bloom filters, so that only encodings leave the agency.
     Encode(vigia_linkage::cli::EncodeArgs),
+    /// Screen a case (JSON, as for POST /api/v1/cases, plus optional "consent_given") against the
+    /// legal definition; prints {"outcome", "reasons", "profile", "profile_version"}.
+    Screen {
+        /// Case JSON file, or `-` for standard input.
+        file: String,
+        /// Legal profile code (default `palermo`, the Protocol's definition). Stored
+        /// profiles are read from --db when it is given.
+        #[arg(long)]
+        profile: Option<String>,
+        /// A legal profile as a JSON file (instead of --profile).
+        #[arg(long, conflicts_with = "profile")]
+        profile_file: Option<PathBuf>,
+        /// Database holding edited profiles (optional).
+        #[arg(long)]
+        db: Option<String>,
+        /// Key file for --db.
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+    },
     /// Estimate the hidden number of victims.
     #[command(subcommand)]
     Estimate(vigia_mse::cli::EstimateCommand),
@@ -323,6 +342,44 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Screen { file, profile, profile_file, db, key_file } => {
+            let text = if file == "-" {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+                s
+            } else {
+                std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?
+            };
+            let input: vigia_domain::input::CaseInput = {
+                let de = &mut serde_json::Deserializer::from_str(&text);
+                serde_path_to_error::deserialize(de).map_err(|e| {
+                    let path = e.path().to_string();
+                    let field = if path.starts_with("identity") { "identity".to_string() } else { path };
+                    anyhow::anyhow!("{file}: invalid case JSON at {field}")
+                })?
+            };
+            let today = time::OffsetDateTime::now_utc().date();
+            let facts = input.screening_input(today).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+            let profile = if let Some(pf) = profile_file {
+                let p: vigia_domain::screening::LegalProfile = serde_json::from_str(&std::fs::read_to_string(&pf).with_context(|| format!("reading {}", pf.display()))?)
+                    .with_context(|| format!("{}: not a legal profile", pf.display()))?;
+                p.validate().map_err(|e| anyhow::anyhow!("{}: {e}", pf.display()))?;
+                p
+            } else if let Some(db) = db {
+                let (v, _, _) = open(&db, &key_file, false).await?;
+                v.legal_profile(profile.as_deref().unwrap_or("palermo"), None).await?
+            } else {
+                match profile.as_deref() {
+                    None | Some("palermo") => vigia_domain::screening::LegalProfile::palermo(),
+                    Some(other) => bail!("unknown profile {other}: only `palermo` is built in; give --db to use stored profiles, or --profile-file"),
+                }
+            };
+            let s = vigia_domain::screening::screen(&facts, &profile);
+            println!(
+                "{}",
+                serde_json::json!({"outcome": s.outcome.code(), "reasons": s.reasons, "profile": s.profile_code, "profile_version": s.profile_version})
+            );
         }
         Command::Link(a) => vigia_linkage::cli::run_link(&a)?,
         Command::Encode(a) => vigia_linkage::cli::run_encode(&a)?,
