@@ -63,6 +63,8 @@ fn defaults_and_bad_input() {
     assert_eq!(a.criterion, vigia_mse::Criterion::Bic);
     assert!(!a.json);
     assert!(Cli::try_parse_from(["vigia", "mse", "x.csv", "--criterion", "cp"]).is_err());
+    assert!(Cli::try_parse_from(["vigia", "mse", "x.csv", "--max-order", "4"]).is_err());
+    assert_eq!(a.max_order, 2);
     let missing = run_mse(&vigia_mse::cli::MseArgs {
         file: "/nonexistent.csv".into(),
         ..a
