@@ -93,9 +93,9 @@ impl Model {
                 .collect::<Option<Vec<_>>>()?;
             idx.sort_unstable();
             idx.dedup();
-            match idx.as_slice() {
-                &[i, j] if n.split(':').count() == 2 => v.push((i, j)),
-                &[i, j, l] if n.split(':').count() == 3 => t |= 1 << triple_index(i, j, l, k),
+            match *idx.as_slice() {
+                [i, j] if n.split(':').count() == 2 => v.push((i, j)),
+                [i, j, l] if n.split(':').count() == 3 => t |= 1 << triple_index(i, j, l, k),
                 _ => return None,
             }
         }
