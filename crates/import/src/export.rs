@@ -205,10 +205,8 @@ fn cell(row: &ExportRow<'_>, field: Field, out: &mut String) {
         Field::ExploitationCountry => place_cell(last, 0, out),
         Field::ExploitationState => place_cell(last, 1, out),
         Field::ExploitationCity => place_cell(last, 2, out),
-        Field::TransitCountries => {
-            if n > 2 {
-                join(f.route[1..n - 1].iter().map(|p| p.country.code()), out);
-            }
+        Field::TransitCountries if n > 2 => {
+            join(f.route[1..n - 1].iter().map(|p| p.country.code()), out)
         }
         _ => {}
     }

@@ -89,7 +89,7 @@ pub(crate) fn check_code(domain: Domain, code: &str) -> Result<(), String> {
     if code.is_empty() {
         return Ok(());
     }
-    let r = match domain {
+    match domain {
         Domain::Sex => Sex::parse(code).map(drop).map_err(|e| e.to_string()),
         Domain::Status => CaseStatus::parse(code).map(drop).map_err(|e| e.to_string()),
         Domain::Means => Means::parse(code).map(drop).map_err(|e| e.to_string()),
@@ -113,8 +113,7 @@ pub(crate) fn check_code(domain: Domain, code: &str) -> Result<(), String> {
             _ => Err("must be true or false".into()),
         },
         Domain::Text | Domain::Date | Domain::Integer => Err("this field takes no codes".into()),
-    };
-    r
+    }
 }
 
 impl Mapping {

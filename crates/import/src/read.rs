@@ -699,11 +699,7 @@ impl RowImporter {
         }
         for item in raw.split(self.sep).map(str::trim).filter(|s| !s.is_empty()) {
             match self.code(item, f, row, errs) {
-                Some(Target::Code(c)) => {
-                    if !out.iter().any(|o| **o == *c) {
-                        out.push(c.into());
-                    }
-                }
+                Some(Target::Code(c)) if !out.iter().any(|o| **o == *c) => out.push(c.into()),
                 Some(Target::OtherExploitation) => *other = true,
                 _ => {}
             }
