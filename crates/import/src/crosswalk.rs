@@ -13,8 +13,9 @@ use vigia_domain::taxonomy::{
 
 use crate::field::{normalise_into, normalise_owned, Domain};
 
-/// Marker code: the HTCDS `Other` form of exploitation.
-pub(crate) const OTHER: &str = "\u{0}other";
+/// Marker code in [`TYPE_OF_EXPLOITATION`]: HTCDS `Other` becomes `other: <text>`
+/// for each description in `vic_TypeOfExploitationOther` (or `other: not specified`).
+pub const OTHER: &str = "other: <vic_TypeOfExploitationOther>";
 
 /// `prs_Gender` → sex.
 pub const GENDER: &[(&str, &str)] = &[
