@@ -496,6 +496,28 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
             ));
         }
     }
+    // Does a three-way interaction fit much better? (Only checked when the search
+    // was limited to two-way models; one extra point search, not bootstrapped.)
+    if opts.max_order == 2 && k >= 3 {
+        let mut s3 = settings(opts, opts.criterion);
+        s3.max_order = 3;
+        s3.strategy = SearchStrategy::Stepwise;
+        let out3 = f.search(&s3);
+        if let Some(i3) = out3.best {
+            let e3 = &out3.evaluated[i3];
+            let gain = best_crit - e3.criterion(opts.criterion);
+            let t3 = obs + e3.hidden;
+            if e3.model.triples != 0 && gain >= 6.0 && (t3 / total - 1.0).abs() >= 0.1 {
+                warnings.push(format!(
+                    "A model with a three-way interaction fits much better ({} lower by {:.1}) and gives {} instead of {}: two-way models may be too simple for these data; see --max-order 3.",
+                    opts.criterion.name(),
+                    gain,
+                    fmt_n(t3),
+                    fmt_n(total)
+                ));
+            }
+        }
+    }
     let ratio = total / obs;
     if ratio > 5.0 {
         warnings.push(format!(
