@@ -3,8 +3,9 @@
 //! Given how many persons appear on each combination of `k` lists (2 to 10), the
 //! crate estimates how many were on none, with Poisson log-linear models:
 //!
-//! * main effects plus a chosen set of two-way interactions, fitted by IRLS with
-//!   safeguards ([`glm`](crate) internals);
+//! * main effects plus a chosen set of two-way interactions (optionally also
+//!   hierarchical three-way ones, [`MseOptions::max_order`]), fitted by IRLS with
+//!   safeguards (step halving, capped linear predictor, convergence checks);
 //! * for every candidate model, a linear-programming check that the maximum
 //!   likelihood estimate of the hidden count **exists** and is **identifiable**
 //!   (Chan, Silverman & Vincent 2021); failing models are excluded with the reason;
@@ -41,7 +42,7 @@ mod table;
 use serde::{Deserialize, Serialize};
 
 pub use error::MseError;
-pub use model::{pair_index, Model};
+pub use model::{pair_index, triple_index, Model};
 pub use search::{Criterion, SearchStrategy, Verdict};
 pub use table::{CaptureTable, MAX_LISTS};
 
@@ -159,7 +160,8 @@ pub struct MseResult {
     /// Estimated persons on no list (`estimate - observed`).
     pub hidden: f64,
     pub lists: Vec<String>,
-    /// The interactions of the selected model, e.g. `["LA:NG", "PF:GO"]`.
+    /// The interactions of the selected model, e.g. `["LA:NG", "PF:GO"]` (a
+    /// three-way interaction reads `"A:B:C"`); empty for independence.
     pub model: Vec<String>,
     /// One-sentence description of the method.
     pub method: String,
