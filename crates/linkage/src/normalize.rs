@@ -118,7 +118,7 @@ pub fn parse_date(s: &str) -> Option<PDate> {
     if t.is_empty() {
         return None;
     }
-    let parts: Vec<&str> = t.split(|c: char| c == '-' || c == '/' || c == '.' || c == ' ').filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = t.split(['-', '/', '.', ' ']).filter(|p| !p.is_empty()).collect();
     let mk = |y: Option<u16>, m: Option<u8>, d: Option<u8>| {
         let digits = format!(
             "{}{}{}",

@@ -506,7 +506,6 @@ impl Comparator for EncComparator {
         // MinHash LSH over the set bits of all name filters (order-free, so
         // swapped names still collide; tolerant to typos).
         let mut bits: Vec<u32> = Vec::new();
-        let mut offset = 0u32;
         for &f in &self.names {
             if let Some(filt) = &r.filters[f] {
                 for (wi, w) in filt.words.iter().enumerate() {
@@ -516,10 +515,8 @@ impl Comparator for EncComparator {
                         w &= w - 1;
                     }
                 }
-                offset = offset.max(filt.words.len() as u32 * 64);
             }
         }
-        let _ = offset;
         bits.sort_unstable();
         bits.dedup();
         if bits.len() >= 8 {

@@ -106,8 +106,8 @@ pub fn damerau_levenshtein(a: &str, b: &str) -> usize {
         for i in 0..=n {
             d[i * w] = i;
         }
-        for j in 0..=m {
-            d[j] = j;
+        for (j, cell) in d.iter_mut().enumerate().take(m + 1) {
+            *cell = j;
         }
         for i in 1..=n {
             for j in 1..=m {

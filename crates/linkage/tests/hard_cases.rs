@@ -22,14 +22,6 @@ fn hard_cases_f1_and_blocking_recall() {
         let cand = engine::candidates(&cmp, &a.records, Some(&b.records), cfg.max_block_size, cfg.max_block_pairs);
         let set: HashSet<(String, String)> = cand.pairs.iter().map(|&(i, j)| (a.ids[i as usize].clone(), b.ids[j as usize].clone())).collect();
         let found = truth.iter().filter(|p| set.contains(*p)).count();
-        if std::env::var("SHOW_MISSED").is_ok() {
-            let t = synth::two_lists(5_000, seed);
-            let ia: std::collections::HashMap<_, _> = t.a.iter().map(|r| (r[0].clone(), r.clone())).collect();
-            let ib: std::collections::HashMap<_, _> = t.b.iter().map(|r| (r[0].clone(), r.clone())).collect();
-            for p in truth.iter().filter(|p| !set.contains(*p)).take(30) {
-                eprintln!("{:?}\n{:?}\n", ia[&p.0], ib[&p.1]);
-            }
-        }
         let recall = found as f64 / truth.len() as f64;
         let o = vigia_linkage::link_clear(&cfg, &a, Some(&b), &NoProgress);
         let s = eval::score(&eval::outcome_pairs(&o, &a.ids, &b.ids), &truth, false);
