@@ -12,6 +12,7 @@ pub mod geo;
 pub mod ids;
 pub mod input;
 pub mod policy;
+pub mod rounds;
 pub mod nrm;
 pub mod screening;
 pub mod taxonomy;

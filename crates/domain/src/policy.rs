@@ -40,6 +40,11 @@ pub enum Action {
     ManageLegalProfiles,
     /// Triage hotline tips received by one's agency.
     TriageTips,
+    /// Send reporting rounds from one's agency and follow them up (questionnaires,
+    /// deadlines, reminders, validation): national coordinators and regional mechanisms.
+    ManageRounds,
+    /// Answer the reporting rounds sent to one's agency.
+    AnswerRound,
 }
 
 /// What they want to do it to.
@@ -124,6 +129,13 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision
         (ManageLegalProfiles, _, _) => Decision::Deny("legal profiles are edited by a national coordinator"),
         (TriageTips, Caseworker | AgencyAdmin, Resource::Agency { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Full),
         (TriageTips, _, _) => Decision::Deny("tips are triaged by the receiving hotline's staff"),
+
+        // Reporting rounds: coordinators and regional mechanisms send them from their own agency;
+        // agency staff and coordinators answer those sent to their own agency.
+        (ManageRounds, Coordinator | RegionalMonitor, Resource::Agency { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Deidentified),
+        (ManageRounds, _, _) => Decision::Deny("reporting rounds are managed by the sending coordinator or regional mechanism"),
+        (AnswerRound, Caseworker | AgencyAdmin | Coordinator, Resource::Agency { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Deidentified),
+        (AnswerRound, _, _) => Decision::Deny("a round is answered by the staff of the agency it was sent to"),
 
         // Agency staff work on their own agency's cases, identities included.
         (CreateCase | ReadCase, Caseworker | AgencyAdmin, Resource::Case { agency_id, .. } | Resource::Agency { agency_id, .. })
