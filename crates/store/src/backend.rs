@@ -144,6 +144,13 @@ fn code_list(codes: impl Iterator<Item = String>) -> String {
     serde_json::Value::Array(codes.map(serde_json::Value::String).collect()).to_string()
 }
 
+fn exact_age(f: &CaseFacts) -> Option<i64> {
+    f.age.and_then(|a| match a {
+        AgeInfo::Exact(a) => Some(i64::from(a.years())),
+        AgeInfo::Bracket(_) => None,
+    })
+}
+
 fn to_case(r: RawCase, places: Vec<RawPlace>) -> Result<StoredCase> {
     let route = places
         .into_iter()
@@ -299,6 +306,63 @@ macro_rules! impl_store {
                 })
             }
 
+            /// Multi-row inserts: hundreds of cases a statement.
+            async fn insert_cases_in(tx: &mut sqlx::Transaction<'_, $db>, cases: &[StoredCase]) -> Result<()> {
+                for chunk in cases.chunks(400) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO cases (id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, minor, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct) ",
+                    );
+                    qb.push_values(chunk, |mut b, sc| {
+                        let c = &sc.case;
+                        let f = &c.facts;
+                        b.push_bind(c.id.to_string())
+                            .push_bind(c.agency_id.to_string())
+                            .push_bind(sc.country.code().to_string())
+                            .push_bind(c.created_by.to_string())
+                            .push_bind((c.created_at.unix_timestamp_nanos() / 1_000_000) as i64)
+                            .push_bind(c.external_ref.clone())
+                            .push_bind(f.sex.code())
+                            .push_bind(exact_age(f))
+                            .push_bind(f.age.map(|a| a.bracket().code()))
+                            .push_bind(f.is_minor().map(i64::from))
+                            .push_bind(f.citizenship.map(|c| c.code().to_string()))
+                            .push_bind(code_list(f.acts.iter().map(|a| a.code().to_string())))
+                            .push_bind(code_list(f.means.iter().map(|a| a.code().to_string())))
+                            .push_bind(code_list(f.exploitation.iter().map(|a| a.code())))
+                            .push_bind(f.recruitment.map(|r| r.code()))
+                            .push_bind(f.recruiter_relation.map(|r| r.code()))
+                            .push_bind(format_date(f.identified_on))
+                            .push_bind(f.status.code())
+                            .push_bind(sc.identity_ct.clone());
+                    });
+                    match qb.build().execute(&mut **tx).await {
+                        Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("a case with this id or external reference")),
+                        Err(e) => return Err(e.into()),
+                        Ok(_) => {}
+                    }
+                }
+                Self::insert_places_in(tx, cases).await
+            }
+
+            async fn insert_places_in(tx: &mut sqlx::Transaction<'_, $db>, cases: &[StoredCase]) -> Result<()> {
+                let places: Vec<(String, i64, &Place)> =
+                    cases.iter().flat_map(|sc| sc.case.facts.route.iter().enumerate().map(move |(i, p)| (sc.case.id.to_string(), i as i64, p))).collect();
+                for chunk in places.chunks(1000) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_places (case_id, seq, country, subdivision, municipality, lat, lon) ");
+                    qb.push_values(chunk, |mut b, (id, i, p)| {
+                        b.push_bind(id.clone())
+                            .push_bind(*i)
+                            .push_bind(p.country.code().to_string())
+                            .push_bind(p.subdivision.as_ref().map(|s| s.code().to_string()))
+                            .push_bind(p.municipality.clone())
+                            .push_bind(p.coordinates.map(|c| c.lat()))
+                            .push_bind(p.coordinates.map(|c| c.lon()));
+                    });
+                    qb.build().execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
             async fn places_for(&self, ids: &[String]) -> Result<Vec<RawPlace>> {
                 if ids.is_empty() {
                     return Ok(Vec::new());
@@ -335,9 +399,7 @@ macro_rules! impl_store {
                     }
                     None => (0, GENESIS),
                 };
-                let insert = $sql(
-                    "INSERT INTO audit_log (seq, at_ms, actor, action, case_id, detail, prev_mac, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                );
+                let mut entries = Vec::with_capacity(events.len());
                 for ev in events {
                     seq += 1;
                     let entry = seal(
@@ -352,18 +414,23 @@ macro_rules! impl_store {
                             prev,
                         },
                     );
-                    sqlx::query(&insert)
-                        .bind(seq)
-                        .bind(ev.at_ms)
-                        .bind(entry.record.actor.clone())
-                        .bind(ev.action.clone())
-                        .bind(entry.record.case_id.clone())
-                        .bind(ev.detail.clone())
-                        .bind(prev.to_vec())
-                        .bind(entry.mac.to_vec())
-                        .execute(&mut **tx)
-                        .await?;
                     prev = entry.mac;
+                    entries.push(entry);
+                }
+                for chunk in entries.chunks(1000) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO audit_log (seq, at_ms, actor, action, case_id, detail, prev_mac, mac) ");
+                    qb.push_values(chunk, |mut b, e| {
+                        let r = &e.record;
+                        b.push_bind(r.seq)
+                            .push_bind(r.at_ms)
+                            .push_bind(r.actor.clone())
+                            .push_bind(r.action.clone())
+                            .push_bind(r.case_id.clone())
+                            .push_bind(r.detail.clone())
+                            .push_bind(r.prev.to_vec())
+                            .push_bind(e.mac.to_vec());
+                    });
+                    qb.build().execute(&mut **tx).await?;
                 }
                 sqlx::query(&$sql(
                     "INSERT INTO audit_head (id, seq, mac) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac",
@@ -500,28 +567,25 @@ macro_rules! impl_store {
 
             async fn insert_cases(&self, cases: &[StoredCase], events: &[AuditEvent]) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
-                let insert_case = $sql(
-                    "INSERT INTO cases (id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, minor, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                Self::insert_cases_in(&mut tx, cases).await?;
+                self.append_in(&mut tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn import_cases(&self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                Self::insert_cases_in(&mut tx, new).await?;
+                let update = $sql(
+                    "UPDATE cases SET sex = $1, age = $2, age_bracket = $3, minor = $4, citizenship = $5, acts = $6, means = $7, exploitation = $8, \
+                     recruitment = $9, recruiter_relation = $10, identified_on = $11, status = $12, identity_ct = $13 WHERE id = $14 AND agency_id = $15",
                 );
-                let insert_place = $sql(
-                    "INSERT INTO case_places (case_id, seq, country, subdivision, municipality, lat, lon) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                );
-                for sc in cases {
-                    let c = &sc.case;
-                    let f = &c.facts;
-                    let r = sqlx::query(&insert_case)
-                        .bind(c.id.to_string())
-                        .bind(c.agency_id.to_string())
-                        .bind(sc.country.code().to_string())
-                        .bind(c.created_by.to_string())
-                        .bind((c.created_at.unix_timestamp_nanos() / 1_000_000) as i64)
-                        .bind(c.external_ref.clone())
+                let delete_places = $sql("DELETE FROM case_places WHERE case_id = $1");
+                for sc in updated {
+                    let f = &sc.case.facts;
+                    let r = sqlx::query(&update)
                         .bind(f.sex.code())
-                        .bind(f.age.and_then(|a| match a {
-                            AgeInfo::Exact(a) => Some(i64::from(a.years())),
-                            AgeInfo::Bracket(_) => None,
-                        }))
+                        .bind(exact_age(f))
                         .bind(f.age.map(|a| a.bracket().code()))
                         .bind(f.is_minor().map(i64::from))
                         .bind(f.citizenship.map(|c| c.code().to_string()))
@@ -533,29 +597,39 @@ macro_rules! impl_store {
                         .bind(format_date(f.identified_on))
                         .bind(f.status.code())
                         .bind(sc.identity_ct.clone())
+                        .bind(sc.case.id.to_string())
+                        .bind(sc.case.agency_id.to_string())
                         .execute(&mut *tx)
-                        .await;
-                    match r {
-                        Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("a case with this id or external reference")),
-                        Err(e) => return Err(e.into()),
-                        Ok(_) => {}
+                        .await?;
+                    if r.rows_affected() != 1 {
+                        return Err(StoreError::Corrupt("case to update not found".into()));
                     }
-                    for (i, p) in f.route.iter().enumerate() {
-                        sqlx::query(&insert_place)
-                            .bind(c.id.to_string())
-                            .bind(i as i64)
-                            .bind(p.country.code().to_string())
-                            .bind(p.subdivision.as_ref().map(|s| s.code().to_string()))
-                            .bind(p.municipality.clone())
-                            .bind(p.coordinates.map(|c| c.lat()))
-                            .bind(p.coordinates.map(|c| c.lon()))
-                            .execute(&mut *tx)
-                            .await?;
-                    }
+                    sqlx::query(&delete_places).bind(sc.case.id.to_string()).execute(&mut *tx).await?;
                 }
+                Self::insert_places_in(&mut tx, updated).await?;
                 self.append_in(&mut tx, events).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn case_ids_by_ref(&self, agency: AgencyId, refs: &[String]) -> Result<Vec<(String, CaseId)>> {
+                let mut out = Vec::new();
+                for chunk in refs.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT external_ref, id FROM cases WHERE agency_id = ");
+                    qb.push_bind(agency.to_string());
+                    qb.push(" AND external_ref IN (");
+                    let mut sep = qb.separated(", ");
+                    for r in chunk {
+                        sep.push_bind(r.clone());
+                    }
+                    qb.push(")");
+                    for row in qb.build().fetch_all(&self.pool).await? {
+                        let r: String = row.try_get("external_ref")?;
+                        let id: String = row.try_get("id")?;
+                        out.push((r, id.parse().map_err(|_| corrupt("case id"))?));
+                    }
+                }
+                Ok(out)
             }
 
             async fn get_case(&self, id: CaseId) -> Result<Option<StoredCase>> {

@@ -60,6 +60,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Insert cases and their audit events in one transaction (all or nothing).
     async fn insert_cases(&self, cases: &[StoredCase], events: &[AuditEvent]) -> Result<()>;
+    /// Import: insert new cases and replace the facts and identity of existing ones
+    /// (matched by the caller on agency and external reference), with their audit events,
+    /// in one transaction.
+    async fn import_cases(&self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()>;
+    /// The ids of an agency's cases with these external references.
+    async fn case_ids_by_ref(&self, agency: AgencyId, refs: &[String]) -> Result<Vec<(String, CaseId)>>;
     async fn get_case(&self, id: CaseId) -> Result<Option<StoredCase>>;
     /// A page of the cases in scope, newest first, and the total in scope.
     async fn list_cases(&self, scope: &Scope, limit: i64, offset: i64) -> Result<(i64, Vec<StoredCase>)>;
