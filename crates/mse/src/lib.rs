@@ -577,18 +577,3 @@ pub fn estimate(table: &CaptureTable, opts: &MseOptions) -> Result<MseResult, Ms
         candidates,
     })
 }
-
-/// Resamples used internally; exposed for the simulation study and tests.
-#[doc(hidden)]
-pub fn point_estimate(table: &CaptureTable, opts: &MseOptions) -> Option<(f64, Model)> {
-    bootstrap::search_total(
-        table.num_lists(),
-        table.counts(),
-        &settings(opts, opts.criterion),
-    )
-}
-
-#[doc(hidden)]
-pub fn with_counts(table: &CaptureTable, counts: Vec<u64>) -> CaptureTable {
-    table.with_counts(counts)
-}

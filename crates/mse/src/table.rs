@@ -222,12 +222,6 @@ impl CaptureTable {
             .collect::<Vec<_>>()
             .join("+")
     }
-
-    pub(crate) fn with_counts(&self, counts: Vec<u64>) -> CaptureTable {
-        CaptureTable {
-            lists: self.lists.clone(),
-            counts,
-        }
     }
 }
 
