@@ -222,7 +222,6 @@ impl CaptureTable {
             .collect::<Vec<_>>()
             .join("+")
     }
-    }
 }
 
 fn check_list_names(lists: &[String]) -> Result<(), MseError> {

@@ -205,7 +205,9 @@ fn kosovo() {
     assert!(close(r2.estimate, 14_342.0, 0.005), "{}", r2.estimate);
     // ... and says so.
     assert!(
-        r2.warnings.iter().any(|w| w.contains("three-way interaction fits much better")),
+        r2.warnings
+            .iter()
+            .any(|w| w.contains("three-way interaction fits much better")),
         "{:#?}",
         r2.warnings
     );
