@@ -40,6 +40,8 @@ pub enum Action {
     ManageLegalProfiles,
     /// Triage hotline tips received by one's agency.
     TriageTips,
+    /// Import records into one's agency and manage its column mappings.
+    ImportCases,
     /// Send reporting rounds from one's agency and follow them up (questionnaires,
     /// deadlines, reminders, validation): national coordinators and regional mechanisms.
     ManageRounds,
@@ -129,6 +131,8 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision
         (ManageLegalProfiles, _, _) => Decision::Deny("legal profiles are edited by a national coordinator"),
         (TriageTips, Caseworker | AgencyAdmin, Resource::Agency { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Full),
         (TriageTips, _, _) => Decision::Deny("tips are triaged by the receiving hotline's staff"),
+        (ImportCases, AgencyAdmin, Resource::Agency { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Full),
+        (ImportCases, _, _) => Decision::Deny("imports are made by the agency's administrator"),
 
         // Reporting rounds: coordinators and regional mechanisms send them from their own agency;
         // agency staff and coordinators answer those sent to their own agency.

@@ -4,8 +4,10 @@
 //! ([`vigia_domain::policy::authorize`]), encrypts or decrypts identities, and
 //! writes the audit entry (allowed or denied) before any data is returned.
 
+pub mod import;
 pub mod keys;
 pub mod nrm;
+pub mod rounds;
 
 use std::sync::Arc;
 
@@ -297,7 +299,7 @@ impl Vigia {
         ServiceError::Forbidden(reason)
     }
 
-    fn seal_identity(&self, id: CaseId, identity: &Identity) -> Vec<u8> {
+    pub(crate) fn seal_identity(&self, id: CaseId, identity: &Identity) -> Vec<u8> {
         let plain = zeroize::Zeroizing::new(serde_json::to_vec(identity).unwrap_or_default());
         self.keys.encrypt(&plain, id.to_string().as_bytes())
     }

@@ -92,6 +92,51 @@ enum Command {
     Link(vigia_linkage::cli::LinkArgs),
     /// Encode identifying fields into keyed Bloom filters, so that only encodings leave the agency.
     Encode(vigia_linkage::cli::EncodeArgs),
+    /// Import case records of one agency from CSV or Excel (.xlsx): all or nothing; every
+    /// rejected row is reported with row, column, value and reason; re-importing updates.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The agency's id (see `vigia agency list`).
+        #[arg(long)]
+        agency: String,
+        /// `htcds`: HTCDS v2.0 flat layout (field names as headers); `mapped`: the agency's own columns through a saved mapping.
+        #[arg(long, value_parser = ["htcds", "mapped"])]
+        format: String,
+        /// Name of a saved mapping (with --format mapped).
+        #[arg(long)]
+        mapping: Option<String>,
+        /// A mapping file (TOML or JSON) instead of a saved one.
+        #[arg(long, conflicts_with = "mapping")]
+        mapping_file: Option<PathBuf>,
+        /// Check everything and report what would be imported; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+        /// The file (.csv, .xlsx).
+        file: PathBuf,
+    },
+    /// Manage saved column mappings for imports.
+    #[command(subcommand)]
+    Mapping(MappingCmd),
+    /// Export an agency's cases to CSV or Excel, safe against formula injection.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The agency's id.
+        #[arg(long)]
+        agency: String,
+        #[arg(long, value_parser = ["csv", "xlsx"], default_value = "csv")]
+        format: String,
+        /// Include identifying columns (names, birth date, documents, contact).
+        #[arg(long)]
+        identity: bool,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Screen a case (JSON, as for POST /api/v1/cases, plus optional "consent_given") against the
     /// legal definition; prints {"outcome", "reasons", "profile", "profile_version"}.
     Screen {
@@ -162,6 +207,25 @@ enum UserCmd {
         email: String,
         #[arg(long)]
         revoke: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum MappingCmd {
+    /// Save (or replace) a mapping for an agency from a TOML or JSON file (its `name` is the key).
+    Save {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        agency: String,
+        file: PathBuf,
+    },
+    /// List an agency's saved mappings.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        agency: String,
     },
 }
 
@@ -342,6 +406,86 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Import { db, agency, format, mapping, mapping_file, dry_run, quiet, file } => {
+            let agency = agency.parse().map_err(|_| anyhow::anyhow!("--agency: not an agency id (see `vigia agency list`)"))?;
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            let mapping = match (format.as_str(), mapping, mapping_file) {
+                ("htcds", None, None) => None,
+                ("htcds", _, _) => bail!("--mapping and --mapping-file go with --format mapped"),
+                ("mapped", Some(name), None) => Some(v.mapping(agency, &name).await?),
+                ("mapped", None, Some(path)) => {
+                    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                    let m = if path.extension().is_some_and(|e| e == "json") { vigia_import::Mapping::from_json(&text) } else { vigia_import::Mapping::from_toml(&text) };
+                    Some(m.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)
+                }
+                _ => bail!("--format mapped needs --mapping NAME or --mapping-file PATH"),
+            };
+            let opts = vigia_import::ReadOptions { mapping, ..Default::default() };
+            let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
+            bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec})").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+            bar.set_message("reading");
+            let report = vigia_import::read_file(&file, v.today(), &opts, &mut |n| bar.set_position(n)).with_context(|| format!("reading {}", file.display()))?;
+            bar.finish_and_clear();
+            for w in &report.warnings {
+                eprintln!("warning: {}{}", w.column.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(), w.message);
+            }
+            if !report.is_importable() {
+                eprintln!("{}: {} row(s) rejected; nothing was imported", file.display(), report.rejected_rows);
+                for e in &report.rejected {
+                    eprintln!("  {e}");
+                }
+                if report.rejected_truncated {
+                    eprintln!("  (more rejected rows not shown)");
+                }
+                return Ok(ExitCode::from(1));
+            }
+            let spinner = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
+            spinner.set_message(if dry_run { "checking" } else { "writing (encrypting identities)" });
+            spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+            let out = v.import_rows(None, agency, &report.rows, dry_run).await?;
+            spinner.finish_and_clear();
+            println!(
+                "{}{} rows read: {} new case(s), {} updated{}",
+                if dry_run { "dry run: " } else { "" },
+                report.rows_read,
+                out.inserted,
+                out.updated,
+                if dry_run { "; nothing written" } else { "" }
+            );
+        }
+        Command::Mapping(MappingCmd::Save { db, agency, file }) => {
+            let agency = agency.parse().map_err(|_| anyhow::anyhow!("--agency: not an agency id"))?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let m = if file.extension().is_some_and(|e| e == "json") { vigia_import::Mapping::from_json(&text) } else { vigia_import::Mapping::from_toml(&text) }
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            v.save_mapping(None, agency, &m).await?;
+            println!("saved mapping {:?}", m.name);
+        }
+        Command::Mapping(MappingCmd::List { db, agency }) => {
+            let agency = agency.parse().map_err(|_| anyhow::anyhow!("--agency: not an agency id"))?;
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            for m in v.mappings(agency).await? {
+                println!("{}", m.name);
+            }
+        }
+        Command::Export { db, agency, format, identity, out } => {
+            let agency: vigia_domain::ids::AgencyId = agency.parse().map_err(|_| anyhow::anyhow!("--agency: not an agency id"))?;
+            let (v, _, _) = open(&db.db, &db.key_file, false).await?;
+            let a = v.store().get_agency(agency).await?.ok_or_else(|| anyhow::anyhow!("--agency: no such agency"))?;
+            // The operator exports as the agency's administrator would.
+            let actor = vigia_domain::policy::Actor {
+                user_id: vigia_domain::ids::UserId(uuid::Uuid::nil()),
+                role: Role::AgencyAdmin,
+                agency_id: a.id,
+                country: a.country,
+                identity_grant: false,
+            };
+            let fmt = if format == "xlsx" { vigia_service::import::ExportFormat::Xlsx } else { vigia_service::import::ExportFormat::Csv };
+            let bytes = v.export_cases(&actor, fmt, identity).await?;
+            std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!("exported to {}", out.display());
         }
         Command::Screen { file, profile, profile_file, db, key_file } => {
             let text = if file == "-" {

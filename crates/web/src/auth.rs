@@ -66,8 +66,11 @@ pub fn same_origin(parts: &Parts) -> bool {
     if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
     }
-    if parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site") {
-        return false;
+    match parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("cross-site") | Some("same-site") => return false,
+        // The browser vouches for the request's origin (even when it sends `Origin: null`).
+        Some("same-origin") => return true,
+        _ => {}
     }
     match (parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), parts.headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
         (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, h)| h == host),

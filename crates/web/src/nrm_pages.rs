@@ -162,9 +162,24 @@ async fn render_case(st: &AppState, c: &Caller, id: CaseId, error: Option<String
     r
 }
 
-pub async fn case_page(State(st): State<AppState>, PageCaller(c): PageCaller, Path(id): Path<String>) -> Response {
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn case_page(State(st): State<AppState>, PageCaller(c): PageCaller, Path(id): Path<String>, axum::extract::Query(q): axum::extract::Query<Done>) -> Response {
     let Ok(id) = id.parse::<CaseId>() else { return error_page(ApiError::NotFound) };
-    render_case(&st, &c, id, None, None).await
+    let notice = q.done.as_deref().and_then(|d| match d {
+        "screened" => Some("Screening done: see the outcome and its reasons."),
+        "referred" => Some("Referral sent."),
+        "consent" => Some("Consent recorded."),
+        "withdrawn" => Some("Consent withdrawn: sharing it covered is blocked from now on."),
+        "assessed" => Some("Best-interests assessment recorded."),
+        "decided" => Some("Decision recorded."),
+        "saved" => Some("Saved."),
+        _ => None,
+    });
+    render_case(&st, &c, id, None, notice.map(String::from)).await
 }
 
 /// Run an action from a form on the case page, then show the page again.

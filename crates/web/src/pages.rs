@@ -122,10 +122,16 @@ pub(crate) fn fields<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a s
 
 pub async fn login(State(st): State<AppState>, headers: axum::http::HeaderMap, body: Bytes) -> Response {
     // Login has no session yet: refuse cross-site posts by Origin.
-    if let (Some(o), Some(h)) = (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if matches!(fetch_site, Some("cross-site") | Some("same-site")) {
+        return error_page(ApiError::Forbidden("cross-site request refused"));
+    }
+    if fetch_site != Some("same-origin") {
+      if let (Some(o), Some(h)) = (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
         if o.split_once("://").map(|x| x.1) != Some(h) {
             return error_page(ApiError::Forbidden("cross-site request refused"));
         }
+      }
     }
     let pairs = form_pairs(&body);
     let user = match st.vigia.authenticate(field(&pairs, "email"), field(&pairs, "password")).await {

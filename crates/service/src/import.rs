@@ -1,0 +1,170 @@
+//! Imports (all or nothing, upsert by the agency's record id), saved column
+//! mappings, and exports of an agency's cases. Parsing lives in `vigia-import`;
+//! this module applies the policy, encrypts, and writes with the audit entries.
+
+use vigia_domain::ids::{AgencyId, CaseId, UserId};
+use vigia_domain::policy::{authorize, Action, Actor, Decision, Resource, View};
+use vigia_import::{ExportOptions, ExportRow, ImportedRow, Mapping};
+use vigia_store::{AuditEvent, Record, RecordQuery, StoredCase};
+
+use crate::{Result, ServiceError, Vigia};
+
+pub const MAPPING: &str = "mapping";
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub inserted: usize,
+    pub updated: usize,
+    pub dry_run: bool,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+fn invalid(field: &str, msg: &str) -> ServiceError {
+    let mut e = vigia_domain::FieldErrors::default();
+    e.push(field, msg);
+    ServiceError::Invalid(e)
+}
+
+impl Vigia {
+    fn check_import(&self, actor: Option<&Actor>, agency: AgencyId, country: vigia_domain::geo::Country) -> Result<()> {
+        if let Some(a) = actor {
+            if let Decision::Deny(r) = authorize(a, Action::ImportCases, &Resource::Agency { agency_id: agency, country }) {
+                return Err(ServiceError::Forbidden(r));
+            }
+        }
+        Ok(())
+    }
+
+    /// Import validated rows for an agency: new record ids are inserted, known ones
+    /// updated, all in one transaction with one audit entry per case. `actor` is
+    /// `None` for an operator on the command line.
+    pub async fn import_rows(&self, actor: Option<&Actor>, agency_id: AgencyId, rows: &[ImportedRow], dry_run: bool) -> Result<ImportOutcome> {
+        let agency = self.store.get_agency(agency_id).await?.ok_or_else(|| invalid("agency", "no such agency"))?;
+        if let Err(e) = self.check_import(actor, agency_id, agency.country) {
+            if let (Some(a), ServiceError::Forbidden(r)) = (actor, &e) {
+                return Err(self.deny(a, "case.import", None, r).await);
+            }
+            return Err(e);
+        }
+        let refs: Vec<String> = rows.iter().filter_map(|r| r.case.external_ref.clone()).collect();
+        if refs.len() != rows.len() {
+            return Err(invalid("id", "every imported row needs the agency's record id"));
+        }
+        let existing: std::collections::HashMap<String, CaseId> = self.store.case_ids_by_ref(agency_id, &refs).await?.into_iter().collect();
+        let by = actor.map_or(UserId(uuid::Uuid::nil()), |a| a.user_id);
+        let now = self.clock.now_ms();
+        let mut new = Vec::new();
+        let mut updated = Vec::new();
+        let mut events = Vec::with_capacity(rows.len());
+        for r in rows {
+            let ext = r.case.external_ref.clone().unwrap_or_default();
+            let mut sc = self.prepare_case(&r.case, &agency, by);
+            let action = if let Some(id) = existing.get(&ext) {
+                sc.case.id = *id;
+                sc.identity_ct = self.seal_identity(*id, &r.case.identity);
+                updated.push(sc.clone());
+                "case.update"
+            } else {
+                new.push(sc.clone());
+                "case.create"
+            };
+            events.push(AuditEvent { at_ms: now, actor: actor.map(|a| a.user_id), action: action.into(), case_id: Some(sc.case.id), detail: format!("import row {}", r.row) });
+        }
+        let outcome = ImportOutcome { inserted: new.len(), updated: updated.len(), dry_run };
+        if !dry_run {
+            self.store.import_cases(&new, &updated, &events).await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Save (or replace) an agency's named column mapping.
+    pub async fn save_mapping(&self, actor: Option<&Actor>, agency_id: AgencyId, mapping: &Mapping) -> Result<()> {
+        let agency = self.store.get_agency(agency_id).await?.ok_or_else(|| invalid("agency", "no such agency"))?;
+        if let Err(e) = self.check_import(actor, agency_id, agency.country) {
+            if let (Some(a), ServiceError::Forbidden(r)) = (actor, &e) {
+                return Err(self.deny(a, "mapping.save", None, r).await);
+            }
+            return Err(e);
+        }
+        mapping.validate().map_err(|e| invalid("mapping", &e.to_string()))?;
+        let name = mapping.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(invalid("name", "a mapping needs a name of 1 to 100 characters"));
+        }
+        let rec = Record {
+            id: format!("{agency_id}:{name}"),
+            kind: MAPPING.into(),
+            case_id: None,
+            agency_id: Some(agency_id),
+            other_agency_id: None,
+            status: None,
+            at_ms: self.clock.now_ms(),
+            body: mapping.to_json(),
+        };
+        let ev = AuditEvent { at_ms: self.clock.now_ms(), actor: actor.map(|a| a.user_id), action: "mapping.save".into(), case_id: None, detail: format!("agency={agency_id} name={name}") };
+        self.store.put_records(&[rec], &[ev]).await?;
+        Ok(())
+    }
+
+    pub async fn mapping(&self, agency_id: AgencyId, name: &str) -> Result<Mapping> {
+        let rec = self.store.get_record(MAPPING, &format!("{agency_id}:{}", name.trim())).await?.ok_or_else(|| invalid("mapping", "no saved mapping with this name for the agency"))?;
+        Mapping::from_json(&rec.body).map_err(|e| invalid("mapping", &e.to_string()))
+    }
+
+    pub async fn mappings(&self, agency_id: AgencyId) -> Result<Vec<Mapping>> {
+        let recs = self.store.find_records(&RecordQuery { agency_id: Some(agency_id), ..RecordQuery::kind(MAPPING) }).await?;
+        recs.iter().map(|r| Mapping::from_json(&r.body).map_err(|e| invalid("mapping", &e.to_string()))).collect()
+    }
+
+    /// Export the cases the actor may see (identity columns only in the full view,
+    /// and only when asked). Every exported case is audited.
+    pub async fn export_cases(&self, actor: &Actor, format: ExportFormat, with_identity: bool) -> Result<Vec<u8>> {
+        let resource = Resource::Agency { agency_id: actor.agency_id, country: actor.country };
+        // The policy decides the scope (own agency, or the country de-identified).
+        let (scope, view) = match authorize(actor, Action::ListCases, &resource) {
+            Decision::AllowList(s, v) => (s, v),
+            Decision::Deny(r) => return Err(self.deny(actor, "case.export", None, r).await),
+            _ => return Err(ServiceError::Forbidden("not permitted")),
+        };
+        let with_identity = with_identity && view == View::Full;
+        let mut all: Vec<StoredCase> = Vec::new();
+        let mut offset = 0;
+        loop {
+            let (_, page) = self.store.list_cases(&scope, 500, offset).await?;
+            if page.is_empty() {
+                break;
+            }
+            offset += page.len() as i64;
+            all.extend(page);
+        }
+        let events: Vec<AuditEvent> = all
+            .iter()
+            .map(|sc| AuditEvent {
+                at_ms: self.clock.now_ms(),
+                actor: Some(actor.user_id),
+                action: "case.export".into(),
+                case_id: Some(sc.case.id),
+                detail: if with_identity { "full".into() } else { "deidentified".into() },
+            })
+            .collect();
+        self.store.append_audit(&events).await?;
+        let identities = if with_identity { all.iter().map(|sc| self.open_identity(sc).map(Some)).collect::<Result<Vec<_>>>()? } else { vec![None; all.len()] };
+        let rows = all.iter().zip(identities.iter()).map(|(sc, id)| ExportRow::from_case(&sc.case, id.as_ref()));
+        let opts = ExportOptions { identity: with_identity };
+        match format {
+            ExportFormat::Csv => {
+                let mut out = Vec::new();
+                vigia_import::write_csv(&mut out, rows, &opts).map_err(|e| invalid("export", &e.to_string()))?;
+                Ok(out)
+            }
+            ExportFormat::Xlsx => vigia_import::write_xlsx(rows, &opts).map_err(|e| invalid("export", &e.to_string())),
+        }
+    }
+}
