@@ -26,7 +26,8 @@ use crate::AppState;
         crate::nrm_api::accept, crate::nrm_api::decline, crate::nrm_api::complete, crate::nrm_api::record_service,
         crate::nrm_api::record_consent, crate::nrm_api::consents, crate::nrm_api::withdraw_consent, crate::nrm_api::best_interests,
         crate::nrm_api::record_decision, crate::nrm_api::set_person, crate::nrm_api::timeline, crate::nrm_api::post_tip,
-        crate::nrm_api::list_tips, crate::nrm_api::triage_tip),
+        crate::nrm_api::list_tips, crate::nrm_api::triage_tip,
+        crate::import_web::import_api, crate::import_web::export_api, crate::import_web::mappings_api, crate::import_web::save_mapping_api),
     components(schemas(CaseInput, IdentityInput, PlaceInput, CaseOut, IdentityOut, PlaceOut, CaseList, Created, AuditEntryOut, MeOut, ErrorOut)),
     modifiers(&Security)
 )]

@@ -7,6 +7,7 @@
 mod api;
 mod auth;
 mod error;
+mod import_web;
 mod nrm_api;
 mod nrm_pages;
 mod pages;
@@ -74,6 +75,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}", get(api::get_case))
         .route("/api/v1/audit", get(api::audit_entries))
         .route("/api/v1/me", get(api::me))
+        // Imports carry whole files (up to 256 MiB); every other body is limited to 1 MiB.
+        .route("/api/v1/imports", post(import_web::import_api).layer(axum::extract::DefaultBodyLimit::max(256 << 20)))
+        .route("/api/v1/exports/cases", get(import_web::export_api))
+        .route("/api/v1/mappings", get(import_web::mappings_api).put(import_web::save_mapping_api))
+        .route("/import", get(import_web::import_page).post(import_web::import_post).layer(axum::extract::DefaultBodyLimit::max(256 << 20)))
+        .route("/mappings", get(import_web::mappings_page).post(import_web::mappings_post))
         .route("/api/v1/screen", post(nrm_api::screen))
         .route("/api/v1/cases/{id}/screen", post(nrm_api::screen_case))
         .route("/api/v1/legal-profiles", get(nrm_api::legal_profiles).post(nrm_api::save_legal_profile))
