@@ -27,6 +27,11 @@ use crate::AppState;
         crate::nrm_api::record_consent, crate::nrm_api::consents, crate::nrm_api::withdraw_consent, crate::nrm_api::best_interests,
         crate::nrm_api::record_decision, crate::nrm_api::set_person, crate::nrm_api::timeline, crate::nrm_api::post_tip,
         crate::nrm_api::list_tips, crate::nrm_api::triage_tip,
+        crate::rounds_api::templates, crate::rounds_api::create_questionnaire, crate::rounds_api::list_questionnaires,
+        crate::rounds_api::open_round, crate::rounds_api::list_rounds, crate::rounds_api::dashboard, crate::rounds_api::close,
+        crate::rounds_api::compulsory, crate::rounds_api::remind, crate::rounds_api::extend, crate::rounds_api::review,
+        crate::rounds_api::decide, crate::rounds_api::inbox, crate::rounds_api::my_submission, crate::rounds_api::save_draft,
+        crate::rounds_api::submit, crate::rounds_api::amend, crate::rounds_api::prefill,
         crate::import_web::import_api, crate::import_web::export_api, crate::import_web::mappings_api, crate::import_web::save_mapping_api),
     components(schemas(CaseInput, IdentityInput, PlaceInput, CaseOut, IdentityOut, PlaceOut, CaseList, Created, AuditEntryOut, MeOut, ErrorOut)),
     modifiers(&Security)

@@ -11,6 +11,8 @@ mod import_web;
 mod nrm_api;
 mod nrm_pages;
 mod pages;
+mod rounds_api;
+mod rounds_pages;
 
 use std::time::Duration;
 
@@ -102,6 +104,30 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/timeline", get(nrm_api::timeline))
         .route("/api/v1/tips", get(nrm_api::list_tips).post(nrm_api::post_tip))
         .route("/api/v1/tips/{id}/triage", post(nrm_api::triage_tip))
+        .route("/rounds", get(rounds_pages::rounds_page).post(rounds_pages::rounds_create))
+        .route("/rounds/inbox", get(rounds_pages::inbox_page))
+        .route("/rounds/{id}", get(rounds_pages::dashboard_page))
+        .route("/rounds/{id}/extend", post(rounds_pages::extend_post))
+        .route("/rounds/{id}/remind", post(rounds_pages::remind_post))
+        .route("/rounds/{id}/compulsory", post(rounds_pages::compulsory_post))
+        .route("/rounds/{id}/close", post(rounds_pages::close_post))
+        .route("/rounds/{id}/answer", get(rounds_pages::answer_get).post(rounds_pages::answer_post))
+        .route("/rounds/{id}/recipients/{agency}", get(rounds_pages::review_get).post(rounds_pages::review_post))
+        .route("/api/v1/rounds", get(rounds_api::list_rounds).post(rounds_api::open_round))
+        .route("/api/v1/rounds/templates", get(rounds_api::templates))
+        .route("/api/v1/rounds/questionnaires", get(rounds_api::list_questionnaires).post(rounds_api::create_questionnaire))
+        .route("/api/v1/rounds/inbox", get(rounds_api::inbox))
+        .route("/api/v1/rounds/{id}", get(rounds_api::dashboard))
+        .route("/api/v1/rounds/{id}/close", post(rounds_api::close))
+        .route("/api/v1/rounds/{id}/compulsory", post(rounds_api::compulsory))
+        .route("/api/v1/rounds/{id}/reminders", post(rounds_api::remind))
+        .route("/api/v1/rounds/{id}/prefill", get(rounds_api::prefill))
+        .route("/api/v1/rounds/{id}/submission", get(rounds_api::my_submission).put(rounds_api::save_draft))
+        .route("/api/v1/rounds/{id}/submission/submit", post(rounds_api::submit))
+        .route("/api/v1/rounds/{id}/submission/amend", post(rounds_api::amend))
+        .route("/api/v1/rounds/{id}/recipients/{agency}", get(rounds_api::review))
+        .route("/api/v1/rounds/{id}/recipients/{agency}/extend", post(rounds_api::extend))
+        .route("/api/v1/rounds/{id}/recipients/{agency}/decision", post(rounds_api::decide))
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))

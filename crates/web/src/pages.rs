@@ -28,6 +28,10 @@ pub struct Nav {
     pub can_refer: bool,
     pub can_profiles: bool,
     pub hotline: bool,
+    /// Sends reporting rounds.
+    pub can_rounds: bool,
+    /// Answers reporting rounds (inbox).
+    pub rounds_inbox: bool,
 }
 
 pub(crate) fn nav(c: &Caller) -> Option<Nav> {
@@ -42,6 +46,8 @@ pub(crate) fn nav(c: &Caller) -> Option<Nav> {
         can_refer: matches!(r, Role::Caseworker | Role::AgencyAdmin),
         can_profiles: matches!(r, Role::Caseworker | Role::AgencyAdmin | Role::Coordinator),
         hotline: matches!(r, Role::Caseworker | Role::AgencyAdmin),
+        can_rounds: crate::rounds_pages::nav_flags(r).0,
+        rounds_inbox: crate::rounds_pages::nav_flags(r).1,
     })
 }
 
@@ -93,6 +99,7 @@ pub async fn script() -> impl IntoResponse {
 pub async fn home(PageCaller(c): PageCaller) -> Redirect {
     match c.actor.role {
         Role::Auditor => Redirect::to("/audit"),
+        Role::RegionalMonitor => Redirect::to("/rounds"),
         _ => Redirect::to("/cases"),
     }
 }

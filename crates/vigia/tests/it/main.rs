@@ -9,4 +9,5 @@ mod cli;
 mod common;
 mod crash;
 mod nrm;
+mod rounds;
 mod secrets;
