@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod crash;
+mod import;
 mod nrm;
 mod rounds;
 mod secrets;
