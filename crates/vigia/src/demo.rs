@@ -81,6 +81,28 @@ pub async fn create(db: &str, key_file: &Option<PathBuf>, n_cases: usize, seed: 
     }
     bar.finish_and_clear();
 
+    // Sharing agreements, so that referrals work out of the box in the demo.
+    let agreements: &[(&str, &str, &[&str], &[&str])] = &[
+        ("br-pe-ngo", "br-sp-shelter", &["demographics", "exploitation", "wishes", "contact"], &["shelter", "medical", "psychological"]),
+        ("br-pe-ngo", "br-ba-child", &["identity", "contact", "demographics", "exploitation", "route", "wishes"], &["shelter", "psychological", "legal"]),
+        ("br-pe-police", "br-pe-ngo", &["identity", "demographics", "exploitation", "route"], &["legal", "psychological", "interpretation"]),
+        ("br-pe-police", "br-sp-shelter", &["demographics", "exploitation", "wishes"], &["shelter"]),
+    ];
+    for (from, to, cats, services) in agreements {
+        let (Some(from_a), Some(to_a)) = (agencies.get(from), agencies.get(to)) else { continue };
+        let Some(admin) = users.get(&(*from, vigia_domain::taxonomy::Role::AgencyAdmin)).copied() else { continue };
+        let actor = vigia_domain::policy::Actor {
+            user_id: admin,
+            role: vigia_domain::taxonomy::Role::AgencyAdmin,
+            agency_id: from_a.id,
+            country: from_a.country,
+            identity_grant: false,
+        };
+        let cats = cats.iter().filter_map(|c| vigia_domain::taxonomy::DataCategory::parse(c).ok()).collect();
+        let services = services.iter().filter_map(|c| vigia_domain::taxonomy::ServiceKind::parse(c).ok()).collect();
+        vigia.create_agreement(&actor, to_a.id, cats, services).await?;
+    }
+
     println!("Demo database {} ready: {} agencies, {} cases (synthetic; no real person).", crate::redact_url(db), data.agencies.len(), data.cases.len());
     println!("Demo logins (public, for this demo only):");
     for u in &data.users {
