@@ -778,6 +778,58 @@ macro_rules! impl_store {
                     .await?;
                 rows.iter().map(Self::audit_entry).collect()
             }
+
+            async fn route_groups(&self, f: &crate::RouteFilter) -> Result<Vec<crate::RouteGroup>> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT o_cc, o_sub, d_cc, d_sub, transit, citizenship, COUNT(*) AS n FROM case_routes WHERE 1 = 1",
+                );
+                match &f.scope {
+                    Some(Scope::Agency(a)) => {
+                        qb.push(" AND agency_id = ").push_bind(a.to_string());
+                    }
+                    Some(Scope::Country(c)) => {
+                        qb.push(" AND country = ").push_bind(c.code().to_string());
+                    }
+                    None => {}
+                }
+                if let Some(d) = &f.from {
+                    qb.push(" AND identified_on >= ").push_bind(d.clone());
+                }
+                if let Some(d) = &f.to {
+                    qb.push(" AND identified_on <= ").push_bind(d.clone());
+                }
+                if let Some(s) = &f.sex {
+                    qb.push(" AND sex = ").push_bind(s.clone());
+                }
+                if let Some(m) = f.minor {
+                    qb.push(" AND minor = ").push_bind(i64::from(m));
+                }
+                if f.age_unknown {
+                    qb.push(" AND minor IS NULL");
+                }
+                if let Some(e) = &f.exploitation {
+                    // exploitation is a JSON array of codes; codes are [a-z_] only.
+                    qb.push(" AND exploitation LIKE ").push_bind(format!("%\"{}\"%", e.replace(['%', '"', '\\'], "")));
+                }
+                if let Some(k) = &f.agency_kind {
+                    qb.push(" AND agency_kind = ").push_bind(k.clone());
+                }
+                qb.push(" GROUP BY o_cc, o_sub, d_cc, d_sub, transit, citizenship");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(crate::RouteGroup {
+                            origin_country: r.try_get("o_cc")?,
+                            origin_subdivision: r.try_get("o_sub")?,
+                            destination_country: r.try_get("d_cc")?,
+                            destination_subdivision: r.try_get("d_sub")?,
+                            transit: r.try_get("transit")?,
+                            citizenship: r.try_get("citizenship")?,
+                            cases: r.try_get("n")?,
+                        })
+                    })
+                    .collect()
+            }
         }
     };
 }

@@ -87,4 +87,41 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_head(&self) -> Result<Option<(i64, [u8; 32])>>;
     /// Audit entries about one case, oldest first.
     async fn audit_for_case(&self, id: CaseId) -> Result<Vec<AuditEntry>>;
+
+    /// Cases grouped by route (origin, destination, transit codes) and citizenship,
+    /// filtered: what corridors and maps aggregate (`case_routes`, migration 0003).
+    async fn route_groups(&self, f: &RouteFilter) -> Result<Vec<RouteGroup>>;
+}
+
+/// Which cases route aggregates count (every given condition must hold).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RouteFilter {
+    /// `None`: every case (regional aggregates).
+    pub scope: Option<Scope>,
+    /// Identified on or after / on or before (ISO dates).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Sex code.
+    pub sex: Option<String>,
+    /// `Some(true)`: children only; `Some(false)`: adults only.
+    pub minor: Option<bool>,
+    /// Cases whose age is unknown only.
+    pub age_unknown: bool,
+    /// An exploitation code the case lists.
+    pub exploitation: Option<String>,
+    /// The identifying (recording) agency's kind code.
+    pub agency_kind: Option<String>,
+}
+
+/// Cases sharing a route and a citizenship.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteGroup {
+    pub origin_country: Option<String>,
+    pub origin_subdivision: Option<String>,
+    pub destination_country: Option<String>,
+    pub destination_subdivision: Option<String>,
+    /// Places between, subdivision code where known else country, joined by `>`.
+    pub transit: String,
+    pub citizenship: Option<String>,
+    pub cases: i64,
 }

@@ -254,3 +254,52 @@ conformance!(records, |s: Arc<dyn Store>| async move {
     assert_eq!(s.find_records(&RecordQuery { agency_id: Some(b.id), ..RecordQuery::kind("referral") }).await.unwrap().len(), 0);
     assert_eq!(s.audit_for_case(c.case.id).await.unwrap().len(), 1);
 });
+
+conformance!(route_groups, |s: Arc<dyn Store>| async move {
+    use vigia_store::RouteFilter;
+    let a = agency("A", "BR");
+    let mut b = agency("B", "ES");
+    b.kind = AgencyKind::Police;
+    s.insert_agency(&a).await.unwrap();
+    s.insert_agency(&b).await.unwrap();
+    let by = UserId(uuid::Uuid::now_v7());
+    let mut cases = vec![case(&a, by, 1, Some("r1")), case(&a, by, 2, None), case(&b, by, 3, None)];
+    // A case with no route, and one with a single place.
+    cases[1].case.facts.route.clear();
+    cases[1].case.facts.sex = Sex::Male;
+    cases[2].case.facts.route.truncate(1);
+    cases[2].case.facts.exploitation = vec![Exploitation::Kind(ExploitationKind::ForcedLabour)];
+    s.insert_cases(&cases, &[]).await.unwrap();
+    let mut all = s.route_groups(&RouteFilter::default()).await.unwrap();
+    all.sort_by_key(|g| (g.transit.clone(), g.destination_country.clone()));
+    assert_eq!(all.iter().map(|g| g.cases).sum::<i64>(), 3);
+    let full = all.iter().find(|g| g.transit == "PT").expect("the three-place route");
+    assert_eq!(
+        (full.origin_country.as_deref(), full.origin_subdivision.as_deref(), full.destination_country.as_deref(), full.cases),
+        (Some("BR"), Some("BR-PE"), Some("ES"), 1)
+    );
+    assert!(all.iter().any(|g| g.origin_country.is_none() && g.cases == 1), "the case without a route still counts");
+    assert!(all.iter().any(|g| g.origin_subdivision.as_deref() == Some("BR-PE") && g.destination_subdivision.as_deref() == Some("BR-PE")));
+    let count = |f: RouteFilter| {
+        let s = s.clone();
+        async move { s.route_groups(&f).await.unwrap().iter().map(|g| g.cases).sum::<i64>() }
+    };
+    assert_eq!(count(RouteFilter { scope: Some(Scope::Country(Country::parse("ES").unwrap())), ..Default::default() }).await, 1);
+    assert_eq!(count(RouteFilter { scope: Some(Scope::Agency(a.id)), ..Default::default() }).await, 2);
+    assert_eq!(count(RouteFilter { sex: Some("male".into()), ..Default::default() }).await, 1);
+    assert_eq!(count(RouteFilter { minor: Some(true), ..Default::default() }).await, 3);
+    assert_eq!(count(RouteFilter { minor: Some(false), ..Default::default() }).await, 0);
+    assert_eq!(count(RouteFilter { exploitation: Some("forced_labour".into()), ..Default::default() }).await, 1);
+    assert_eq!(count(RouteFilter { exploitation: Some("sexual_exploitation".into()), ..Default::default() }).await, 2);
+    assert_eq!(count(RouteFilter { agency_kind: Some("police".into()), ..Default::default() }).await, 1);
+    assert_eq!(count(RouteFilter { from: Some("2024-03-02".into()), ..Default::default() }).await, 0);
+    assert_eq!(count(RouteFilter { to: Some("2024-03-01".into()), ..Default::default() }).await, 3);
+    // Re-import replaces the route: the aggregate follows in the same transaction.
+    let mut upd = cases[0].clone();
+    upd.case.facts.route.remove(1);
+    upd.case.facts.sex = Sex::Male;
+    s.import_cases(&[], &[upd], &[]).await.unwrap();
+    let all = s.route_groups(&RouteFilter::default()).await.unwrap();
+    assert!(!all.iter().any(|g| g.transit == "PT"));
+    assert_eq!(count(RouteFilter { sex: Some("male".into()), ..Default::default() }).await, 2);
+});
