@@ -11,6 +11,8 @@ pub mod error;
 pub mod geo;
 pub mod ids;
 pub mod input;
+pub mod knowledge;
+pub mod plans;
 pub mod policy;
 pub mod rounds;
 pub mod nrm;

@@ -47,6 +47,18 @@ pub enum Action {
     ManageRounds,
     /// Answer the reporting rounds sent to one's agency.
     AnswerRound,
+    /// Create and keep action plans and report official progress: coordinators for
+    /// national and state plans, regional mechanism staff for regional work plans
+    /// (resource `Plan`; the level is checked by `plans::level_allowed`).
+    ManagePlans,
+    /// File independent (shadow) assessments of a plan: staff of an agency the plan's
+    /// owner designated as monitor (agency administrators, regional monitors), never the owner.
+    AssessPlans,
+    /// Read plans and their dashboards: any signed-in user (plans hold aggregates only).
+    ReadPlans,
+    /// Edit the knowledge base (legal frameworks, practices, directory): coordinators
+    /// and regional mechanism staff.
+    ManageKnowledge,
 }
 
 /// What they want to do it to.
@@ -58,6 +70,8 @@ pub enum Resource {
     Agency { agency_id: AgencyId, country: Country },
     /// The whole system (audit log, aggregates).
     System,
+    /// An action plan: its owning agency and the agencies designated as independent monitors.
+    Plan { owner: AgencyId, monitors: Vec<AgencyId> },
     /// A referral, as seen by its receiver.
     Referral {
         to_agency: AgencyId,
@@ -141,6 +155,17 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision
         (AnswerRound, Caseworker | AgencyAdmin | Coordinator, Resource::Agency { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Deidentified),
         (AnswerRound, _, _) => Decision::Deny("a round is answered by the staff of the agency it was sent to"),
 
+        // Action plans: the owner keeps the plan; designated monitors file shadow assessments.
+        (ManagePlans, Coordinator | RegionalMonitor, Resource::Plan { owner, .. }) if *owner == actor.agency_id => Decision::Allow(View::Deidentified),
+        (ManagePlans, _, _) => Decision::Deny("a plan is kept by its owning coordinator or regional mechanism"),
+        (AssessPlans, AgencyAdmin | RegionalMonitor, Resource::Plan { owner, monitors }) if *owner != actor.agency_id && monitors.contains(&actor.agency_id) => {
+            Decision::Allow(View::Deidentified)
+        }
+        (AssessPlans, _, _) => Decision::Deny("independent assessments are filed by an agency designated as monitor on the plan, not by its owner"),
+        (ReadPlans, _, _) => Decision::Allow(View::Deidentified),
+        (ManageKnowledge, Coordinator | RegionalMonitor, _) => Decision::Allow(View::Deidentified),
+        (ManageKnowledge, _, _) => Decision::Deny("the knowledge base is edited by coordinators and regional mechanisms"),
+
         // Agency staff work on their own agency's cases, identities included.
         (CreateCase | ReadCase, Caseworker | AgencyAdmin, Resource::Case { agency_id, .. } | Resource::Agency { agency_id, .. })
             if *agency_id == actor.agency_id =>
@@ -212,5 +237,24 @@ mod tests {
         }
         assert!(authorize(&actor(Role::Auditor, a, "BR"), Action::ReadAuditLog, &Resource::System).is_allowed());
         assert!(authorize(&actor(Role::RegionalMonitor, a, "BR"), Action::ReadAggregates, &Resource::System).is_allowed());
+    }
+
+    #[test]
+    fn plans() {
+        let owner = AgencyId(Uuid::from_u128(1));
+        let ngo = AgencyId(Uuid::from_u128(2));
+        let other = AgencyId(Uuid::from_u128(3));
+        let plan = Resource::Plan { owner, monitors: vec![ngo, owner] };
+        assert!(authorize(&actor(Role::Coordinator, owner, "BR"), Action::ManagePlans, &plan).is_allowed());
+        assert!(!authorize(&actor(Role::Coordinator, other, "BR"), Action::ManagePlans, &plan).is_allowed());
+        assert!(!authorize(&actor(Role::AgencyAdmin, owner, "BR"), Action::ManagePlans, &plan).is_allowed());
+        assert!(authorize(&actor(Role::AgencyAdmin, ngo, "BR"), Action::AssessPlans, &plan).is_allowed());
+        assert!(!authorize(&actor(Role::Caseworker, ngo, "BR"), Action::AssessPlans, &plan).is_allowed());
+        assert!(!authorize(&actor(Role::AgencyAdmin, other, "BR"), Action::AssessPlans, &plan).is_allowed());
+        // The owner can never assess itself, even if listed.
+        assert!(!authorize(&actor(Role::Coordinator, owner, "BR"), Action::AssessPlans, &plan).is_allowed());
+        assert!(authorize(&actor(Role::Auditor, other, "BR"), Action::ReadPlans, &plan).is_allowed());
+        assert!(authorize(&actor(Role::RegionalMonitor, other, "BR"), Action::ManageKnowledge, &Resource::System).is_allowed());
+        assert!(!authorize(&actor(Role::Caseworker, other, "BR"), Action::ManageKnowledge, &Resource::System).is_allowed());
     }
 }

@@ -6,7 +6,9 @@
 
 pub mod import;
 pub mod keys;
+pub mod knowledge;
 pub mod nrm;
+pub mod plans;
 pub mod rounds;
 
 use std::sync::Arc;

@@ -80,6 +80,10 @@ pub async fn create(db: &str, key_file: &Option<PathBuf>, n_cases: usize, seed: 
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
+    // Illustrative action plans (live indicators over the cases above) and knowledge base.
+    let demo_email = |local: &str| format!("{local}@{}", vigia_demo::DEMO_EMAIL_DOMAIN);
+    vigia.seed_demo_plans(&demo_email("coordinator"), &demo_email("regional_monitor"), &demo_email("agency_admin")).await?;
+    vigia.seed_demo_knowledge(&demo_email("coordinator")).await?;
 
     // Sharing agreements, so that referrals work out of the box in the demo.
     let agreements: &[(&str, &str, &[&str], &[&str])] = &[

@@ -32,7 +32,13 @@ use crate::AppState;
         crate::rounds_api::compulsory, crate::rounds_api::remind, crate::rounds_api::extend, crate::rounds_api::review,
         crate::rounds_api::decide, crate::rounds_api::inbox, crate::rounds_api::my_submission, crate::rounds_api::save_draft,
         crate::rounds_api::submit, crate::rounds_api::amend, crate::rounds_api::prefill,
-        crate::import_web::import_api, crate::import_web::export_api, crate::import_web::mappings_api, crate::import_web::save_mapping_api),
+        crate::import_web::import_api, crate::import_web::export_api, crate::import_web::mappings_api, crate::import_web::save_mapping_api,
+        crate::plans_web::list_api, crate::plans_web::create_api, crate::plans_web::get_api, crate::plans_web::add_activity_api,
+        crate::plans_web::add_indicator_api, crate::plans_web::assess_api, crate::plans_web::progress_api, crate::plans_web::value_api,
+        crate::plans_web::monitors_api, crate::plans_web::csv_api, crate::plans_web::xlsx_api, crate::plans_web::report_api,
+        crate::knowledge_web::frameworks_api, crate::knowledge_web::framework_api, crate::knowledge_web::save_framework_api,
+        crate::knowledge_web::compare_api, crate::knowledge_web::entries_api, crate::knowledge_web::save_entry_api,
+        crate::knowledge_web::directory_api, crate::knowledge_web::save_focal_api),
     components(schemas(CaseInput, IdentityInput, PlaceInput, CaseOut, IdentityOut, PlaceOut, CaseList, Created, AuditEntryOut, MeOut, ErrorOut)),
     modifiers(&Security)
 )]

@@ -11,6 +11,8 @@ mod import_web;
 mod nrm_api;
 mod nrm_pages;
 mod pages;
+mod plans_web;
+mod knowledge_web;
 mod rounds_api;
 mod rounds_pages;
 
@@ -128,6 +130,22 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/rounds/{id}/recipients/{agency}", get(rounds_api::review))
         .route("/api/v1/rounds/{id}/recipients/{agency}/extend", post(rounds_api::extend))
         .route("/api/v1/rounds/{id}/recipients/{agency}/decision", post(rounds_api::decide))
+        .route("/plans", get(plans_web::list_page).post(plans_web::create_post))
+        .route("/plans/{id}", get(plans_web::dashboard_page))
+        .route("/plans/{id}/print", get(plans_web::print_page))
+        .route("/plans/{id}/{what}", post(plans_web::dashboard_post))
+        .route("/api/v1/plans", get(plans_web::list_api).post(plans_web::create_api))
+        .route("/api/v1/plans/{id}", get(plans_web::get_api))
+        .route("/api/v1/plans/{id}/activities", post(plans_web::add_activity_api))
+        .route("/api/v1/plans/{id}/activities/{activity}/progress", post(plans_web::progress_api))
+        .route("/api/v1/plans/{id}/indicators", post(plans_web::add_indicator_api))
+        .route("/api/v1/plans/{id}/indicators/{indicator}/values", post(plans_web::value_api))
+        .route("/api/v1/plans/{id}/assessments", post(plans_web::assess_api))
+        .route("/api/v1/plans/{id}/monitors", axum::routing::put(plans_web::monitors_api))
+        .route("/api/v1/plans/{id}/report.html", get(plans_web::report_api))
+        .route("/api/v1/plans/{id}/indicators.csv", get(plans_web::csv_api))
+        .route("/api/v1/plans/{id}/indicators.xlsx", get(plans_web::xlsx_api))
+        .merge(knowledge_web::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))

@@ -32,6 +32,8 @@ pub struct Nav {
     pub can_rounds: bool,
     /// Answers reporting rounds (inbox).
     pub rounds_inbox: bool,
+    /// Action plans and the knowledge base (every signed-in user).
+    pub can_plans: bool,
 }
 
 pub(crate) fn nav(c: &Caller) -> Option<Nav> {
@@ -48,6 +50,7 @@ pub(crate) fn nav(c: &Caller) -> Option<Nav> {
         hotline: matches!(r, Role::Caseworker | Role::AgencyAdmin),
         can_rounds: crate::rounds_pages::nav_flags(r).0,
         rounds_inbox: crate::rounds_pages::nav_flags(r).1,
+        can_plans: true,
     })
 }
 

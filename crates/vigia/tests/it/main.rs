@@ -10,5 +10,6 @@ mod common;
 mod crash;
 mod import;
 mod nrm;
+mod plans;
 mod rounds;
 mod secrets;
