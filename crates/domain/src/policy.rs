@@ -185,6 +185,8 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision
         (ReadCase, Coordinator, _) => Decision::Deny("the case belongs to another country"),
         (CreateCase, Coordinator, _) => Decision::Deny("national coordinators do not record cases"),
         (ReadAggregates, Coordinator | RegionalMonitor, Resource::System) => Decision::Allow(View::Deidentified),
+        // Agency staff: aggregates (routes, maps) of their own agency's cases.
+        (ReadAggregates, Caseworker | AgencyAdmin, Resource::Agency { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Deidentified),
 
         // Regional monitors see aggregates only.
         (_, RegionalMonitor, _) => Decision::Deny("regional monitors see aggregate figures only"),

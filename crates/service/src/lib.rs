@@ -10,6 +10,7 @@ pub mod knowledge;
 pub mod nrm;
 pub mod plans;
 pub mod rounds;
+pub mod routes;
 
 use std::sync::Arc;
 

@@ -33,6 +33,7 @@ use crate::AppState;
         crate::rounds_api::decide, crate::rounds_api::inbox, crate::rounds_api::my_submission, crate::rounds_api::save_draft,
         crate::rounds_api::submit, crate::rounds_api::amend, crate::rounds_api::prefill,
         crate::import_web::import_api, crate::import_web::export_api, crate::import_web::mappings_api, crate::import_web::save_mapping_api,
+        crate::maps::corridors_api, crate::maps::places_api, crate::maps::search_api, crate::maps::reverse_api,
         crate::plans_web::list_api, crate::plans_web::create_api, crate::plans_web::get_api, crate::plans_web::add_activity_api,
         crate::plans_web::add_indicator_api, crate::plans_web::assess_api, crate::plans_web::progress_api, crate::plans_web::value_api,
         crate::plans_web::monitors_api, crate::plans_web::csv_api, crate::plans_web::xlsx_api, crate::plans_web::report_api,

@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod error;
 mod import_web;
+mod maps;
 mod nrm_api;
 mod nrm_pages;
 mod pages;
@@ -74,6 +75,14 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(pages::audit_page))
         .route("/static/style.css", get(pages::style))
         .route("/static/app.js", get(pages::script))
+        .route("/static/places.js", get(maps::places_script))
+        .route("/maps", get(maps::maps_page))
+        .route("/maps/{country}", get(maps::country_page))
+        .route("/about/data", get(maps::data_page))
+        .route("/api/v1/routes/corridors", get(maps::corridors_api))
+        .route("/api/v1/routes/places", get(maps::places_api))
+        .route("/api/v1/places/search", get(maps::search_api))
+        .route("/api/v1/places/reverse", get(maps::reverse_api))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/cases", post(api::create_case).get(api::list_cases))
         .route("/api/v1/cases/{id}", get(api::get_case))

@@ -34,6 +34,8 @@ pub struct Nav {
     pub rounds_inbox: bool,
     /// Action plans and the knowledge base (every signed-in user).
     pub can_plans: bool,
+    /// Routes and maps (aggregates).
+    pub can_maps: bool,
 }
 
 pub(crate) fn nav(c: &Caller) -> Option<Nav> {
@@ -51,6 +53,7 @@ pub(crate) fn nav(c: &Caller) -> Option<Nav> {
         can_rounds: crate::rounds_pages::nav_flags(r).0,
         rounds_inbox: crate::rounds_pages::nav_flags(r).1,
         can_plans: true,
+        can_maps: crate::maps::nav_flag(r),
     })
 }
 

@@ -9,6 +9,7 @@ mod cli;
 mod common;
 mod crash;
 mod import;
+mod maps;
 mod nrm;
 mod plans;
 mod rounds;
