@@ -10,6 +10,7 @@ pub mod case;
 pub mod error;
 pub mod geo;
 pub mod ids;
+pub mod indicators;
 pub mod input;
 pub mod knowledge;
 pub mod plans;

@@ -47,6 +47,13 @@ pub enum Action {
     ManageRounds,
     /// Answer the reporting rounds sent to one's agency.
     AnswerRound,
+    /// Import the country's population table (denominators of the rates): national coordinators.
+    ManagePopulation,
+    /// Run multiple systems estimation over the country's lists and re-run stored runs: national coordinators.
+    RunEstimates,
+    /// Read a country's standard indicators and population table (aggregates only): its
+    /// coordinators, and regional monitors (small counts suppressed by the service).
+    ReadIndicators,
     /// Create and keep action plans and report official progress: coordinators for
     /// national and state plans, regional mechanism staff for regional work plans
     /// (resource `Plan`; the level is checked by `plans::level_allowed`).
@@ -165,6 +172,14 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision
         (ReadPlans, _, _) => Decision::Allow(View::Deidentified),
         (ManageKnowledge, Coordinator | RegionalMonitor, _) => Decision::Allow(View::Deidentified),
         (ManageKnowledge, _, _) => Decision::Deny("the knowledge base is edited by coordinators and regional mechanisms"),
+
+        // Standard indicators and estimates: aggregates of one country. The resource is
+        // `Agency { country: <the country asked about>, .. }`.
+        (ManagePopulation | RunEstimates, Coordinator, Resource::Agency { country, .. }) if *country == actor.country => Decision::Allow(View::Deidentified),
+        (ManagePopulation | RunEstimates, _, _) => Decision::Deny("population tables and estimates are managed by the country's coordinator"),
+        (ReadIndicators, Coordinator, Resource::Agency { country, .. }) if *country == actor.country => Decision::Allow(View::Deidentified),
+        (ReadIndicators, RegionalMonitor, Resource::Agency { .. }) => Decision::Allow(View::Deidentified),
+        (ReadIndicators, _, _) => Decision::Deny("indicators are read by the country's coordinator and regional monitors"),
 
         // Agency staff work on their own agency's cases, identities included.
         (CreateCase | ReadCase, Caseworker | AgencyAdmin, Resource::Case { agency_id, .. } | Resource::Agency { agency_id, .. })

@@ -4,6 +4,7 @@
 //! ([`vigia_domain::policy::authorize`]), encrypts or decrypts identities, and
 //! writes the audit entry (allowed or denied) before any data is returned.
 
+pub mod estimates;
 pub mod import;
 pub mod keys;
 pub mod knowledge;

@@ -84,6 +84,9 @@ pub async fn create(db: &str, key_file: &Option<PathBuf>, n_cases: usize, seed: 
     let demo_email = |local: &str| format!("{local}@{}", vigia_demo::DEMO_EMAIL_DOMAIN);
     vigia.seed_demo_plans(&demo_email("coordinator"), &demo_email("regional_monitor"), &demo_email("agency_admin")).await?;
     vigia.seed_demo_knowledge(&demo_email("coordinator")).await?;
+    // Illustrative population figures (rates per 100,000) for the demo countries.
+    let y = vigia.today().year();
+    vigia.seed_demo_population(y - 10, y + 1).await?;
 
     // Sharing agreements, so that referrals work out of the box in the demo.
     let agreements: &[(&str, &str, &[&str], &[&str])] = &[

@@ -27,6 +27,8 @@ use crate::AppState;
         crate::nrm_api::record_consent, crate::nrm_api::consents, crate::nrm_api::withdraw_consent, crate::nrm_api::best_interests,
         crate::nrm_api::record_decision, crate::nrm_api::set_person, crate::nrm_api::timeline, crate::nrm_api::post_tip,
         crate::nrm_api::list_tips, crate::nrm_api::triage_tip,
+        crate::estimates_api::indicators, crate::estimates_api::population, crate::estimates_api::import_population,
+        crate::estimates_api::run_estimate, crate::estimates_api::list_estimates, crate::estimates_api::get_estimate, crate::estimates_api::rerun_estimate,
         crate::rounds_api::templates, crate::rounds_api::create_questionnaire, crate::rounds_api::list_questionnaires,
         crate::rounds_api::open_round, crate::rounds_api::list_rounds, crate::rounds_api::dashboard, crate::rounds_api::close,
         crate::rounds_api::compulsory, crate::rounds_api::remind, crate::rounds_api::extend, crate::rounds_api::review,

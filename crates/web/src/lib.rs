@@ -7,6 +7,8 @@
 mod api;
 mod auth;
 mod error;
+mod estimates_api;
+mod estimates_pages;
 mod import_web;
 mod maps;
 mod nrm_api;
@@ -72,6 +74,11 @@ pub fn router(state: AppState) -> Router {
         .route("/tips", get(nrm_pages::tip_form).post(nrm_pages::tip_post))
         .route("/tips/inbox", get(nrm_pages::tips_inbox))
         .route("/tips/{id}/{action}", post(nrm_pages::tip_triage))
+        .route("/indicators", get(estimates_pages::indicators_page))
+        .route("/population", get(estimates_pages::population_page).post(estimates_pages::population_post))
+        .route("/estimates", get(estimates_pages::estimates_page).post(estimates_pages::estimates_post))
+        .route("/estimates/{id}", get(estimates_pages::run_page))
+        .route("/estimates/{id}/rerun", post(estimates_pages::rerun_post))
         .route("/audit", get(pages::audit_page))
         .route("/static/style.css", get(pages::style))
         .route("/static/app.js", get(pages::script))
@@ -155,6 +162,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/plans/{id}/indicators.csv", get(plans_web::csv_api))
         .route("/api/v1/plans/{id}/indicators.xlsx", get(plans_web::xlsx_api))
         .merge(knowledge_web::routes())
+        .route("/api/v1/indicators", get(estimates_api::indicators))
+        .route("/api/v1/population", get(estimates_api::population).post(estimates_api::import_population))
+        .route("/api/v1/estimates", get(estimates_api::list_estimates).post(estimates_api::run_estimate))
+        .route("/api/v1/estimates/{id}", get(estimates_api::get_estimate))
+        .route("/api/v1/estimates/{id}/rerun", post(estimates_api::rerun_estimate))
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))

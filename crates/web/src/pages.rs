@@ -32,6 +32,9 @@ pub struct Nav {
     pub can_rounds: bool,
     /// Answers reporting rounds (inbox).
     pub rounds_inbox: bool,
+    /// Standard indicators (coordinators, regional monitors); estimates (coordinators).
+    pub can_indicators: bool,
+    pub can_estimates: bool,
     /// Action plans and the knowledge base (every signed-in user).
     pub can_plans: bool,
     /// Routes and maps (aggregates).
@@ -52,6 +55,8 @@ pub(crate) fn nav(c: &Caller) -> Option<Nav> {
         hotline: matches!(r, Role::Caseworker | Role::AgencyAdmin),
         can_rounds: crate::rounds_pages::nav_flags(r).0,
         rounds_inbox: crate::rounds_pages::nav_flags(r).1,
+        can_indicators: matches!(r, Role::Coordinator | Role::RegionalMonitor),
+        can_estimates: r == Role::Coordinator,
         can_plans: true,
         can_maps: crate::maps::nav_flag(r),
     })

@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod crash;
+mod estimates;
 mod import;
 mod maps;
 mod nrm;
