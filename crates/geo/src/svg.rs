@@ -159,8 +159,9 @@ fn header(out: &mut String, id: &str, title: &str, subtitle: &str, f: &Frame, le
     let h = f.height + legend_h;
     let _ = write!(
         out,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" id="{id}" class="map" role="img" aria-labelledby="{id}-t" viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-family="system-ui, sans-serif" font-size="13"><title id="{id}-t">{t}</title><rect width="{w}" height="{h}" fill="#ffffff"/><text x="12" y="24" font-size="18" font-weight="600" fill="#111">{t}</text><text x="12" y="44" fill="#333">{s}</text>"##,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" id="{id}" class="map" role="img" aria-labelledby="{id}-t" viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-family="system-ui, sans-serif" font-size="13"><title id="{id}-t">{t}</title><defs><clipPath id="{id}-clip"><rect x="0" y="52" width="{w}" height="{ch}"/></clipPath></defs><rect width="{w}" height="{h}" fill="white"/><text x="12" y="24" font-size="18" font-weight="600" fill="black">{t}</text><text x="12" y="44" fill="dimgray">{s}</text><g clip-path="url(#{id}-clip)">"#,
         w = f.width,
+        ch = f.height - 52.0,
         t = esc(title),
         s = esc(subtitle),
     );
@@ -222,7 +223,7 @@ fn scale_bar(out: &mut String, f: &Frame, y: f64, lon: f64, lat: f64) {
 pub fn choropleth(c: &Choropleth) -> String {
     let g = gazetteer();
     let (f, view) = frame_for(&c.area, c.width);
-    let legend_h = 76.0;
+    let legend_h = 92.0;
     let mut out = String::with_capacity(300_000);
     let h = header(&mut out, c.id, c.title, c.subtitle, &f, legend_h);
     let max = c.values.values().copied().max().unwrap_or(0);
@@ -259,6 +260,7 @@ pub fn choropleth(c: &Choropleth) -> String {
             out.push_str("</g>");
         }
     }
+    out.push_str("</g>");
     // Legend.
     let ly = f.height + 8.0;
     let _ = write!(out, r##"<g class="legend"><text x="12" y="{ty:.1}" font-weight="600" fill="#111">{m}</text>"##, ty = ly + 12.0, m = esc(c.measure));
@@ -309,7 +311,7 @@ pub fn flow_width(v: u64, max: u64) -> f64 {
 pub fn flow_map(m: &FlowMap) -> String {
     let g = gazetteer();
     let (f, view) = frame_for(&m.area, m.width);
-    let legend_h = 84.0;
+    let legend_h = 100.0;
     let mut out = String::with_capacity(300_000);
     let h = header(&mut out, m.id, m.title, m.subtitle, &f, legend_h);
     base_land(&mut out, &f, view, None);
@@ -326,7 +328,7 @@ pub fn flow_map(m: &FlowMap) -> String {
     let max = shown.iter().map(|c| c.cases).max().unwrap_or(0);
     let _ = write!(
         out,
-        r##"<defs><marker id="{id}-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="4" markerHeight="4" orient="auto-start-reverse" markerUnits="strokeWidth"><path d="M0 0L10 5L0 10z" fill="{FLOW}"/></marker></defs><g class="flows">"##,
+        r##"<defs><marker id="{id}-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="2.6" markerHeight="2.6" orient="auto-start-reverse" markerUnits="strokeWidth"><path d="M0 0L10 5L0 10z" fill="{FLOW}"/></marker></defs><g class="flows">"##,
         id = m.id
     );
     // Largest first, so thin flows stay visible on top.
@@ -370,7 +372,7 @@ pub fn flow_map(m: &FlowMap) -> String {
         }
         drawn += 1;
     }
-    out.push_str("</g>");
+    out.push_str("</g></g>");
     // Legend: three sample widths.
     let ly = f.height + 8.0;
     let _ = write!(
