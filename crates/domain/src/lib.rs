@@ -13,6 +13,7 @@ pub mod ids;
 pub mod indicators;
 pub mod input;
 pub mod knowledge;
+pub mod national;
 pub mod plans;
 pub mod policy;
 pub mod rounds;

@@ -47,6 +47,15 @@ pub enum Action {
     ManageRounds,
     /// Answer the reporting rounds sent to one's agency.
     AnswerRound,
+    /// Run national record linkage over the country's cases and read its
+    /// results (persons as lists of case ids, figures): national coordinators.
+    RunLinkage,
+    /// Clerical review of uncertain linkage pairs, identities side by side:
+    /// national coordinators with an identity grant only.
+    ReviewLinkage,
+    /// Say whether one's agency's identities may be linked in the clear at
+    /// national level: the agency's administrator.
+    SetLinkageConsent,
     /// Import the country's population table (denominators of the rates): national coordinators.
     ManagePopulation,
     /// Run multiple systems estimation over the country's lists and re-run stored runs: national coordinators.
@@ -180,6 +189,16 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision
         (ReadIndicators, Coordinator, Resource::Agency { country, .. }) if *country == actor.country => Decision::Allow(View::Deidentified),
         (ReadIndicators, RegionalMonitor, Resource::Agency { .. }) => Decision::Allow(View::Deidentified),
         (ReadIndicators, _, _) => Decision::Deny("indicators are read by the country's coordinator and regional monitors"),
+
+        // National linkage: the coordinator of the country runs it; reviewing pairs shows
+        // identities, so it needs the identity grant; each agency decides on clear-text linkage.
+        (RunLinkage, Coordinator, Resource::Agency { country, .. }) if *country == actor.country => Decision::Allow(View::Deidentified),
+        (RunLinkage, _, _) => Decision::Deny("national linkage is run by the country's coordinator"),
+        (ReviewLinkage, Coordinator, Resource::Agency { country, .. }) if *country == actor.country && actor.identity_grant => Decision::Allow(View::Full),
+        (ReviewLinkage, Coordinator, _) => Decision::Deny("clerical review shows identities: it needs an identity grant"),
+        (ReviewLinkage, _, _) => Decision::Deny("clerical review is done by a national coordinator with an identity grant"),
+        (SetLinkageConsent, AgencyAdmin, Resource::Agency { agency_id, .. }) if *agency_id == actor.agency_id => Decision::Allow(View::Deidentified),
+        (SetLinkageConsent, _, _) => Decision::Deny("the agency's administrator decides on clear-text linkage"),
 
         // Agency staff work on their own agency's cases, identities included.
         (CreateCase | ReadCase, Caseworker | AgencyAdmin, Resource::Case { agency_id, .. } | Resource::Agency { agency_id, .. })

@@ -63,6 +63,21 @@ impl DataKey {
     }
 }
 
+/// HMAC-SHA256 (RFC 2104) with a key of at most one block.
+fn hmac_sha256(key: &[u8], msg: &[u8]) -> Zeroizing<[u8; KEY_LEN]> {
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[..key.len().min(64)].copy_from_slice(&key[..key.len().min(64)]);
+    let pad = |b: u8| -> Zeroizing<[u8; 64]> { Zeroizing::new(std::array::from_fn(|i| block[i] ^ b)) };
+    let mut inner = Sha256::new();
+    inner.update(&pad(0x36)[..]);
+    inner.update(msg);
+    let ih = inner.finalize();
+    let mut outer = Sha256::new();
+    outer.update(&pad(0x5c)[..]);
+    outer.update(ih);
+    Zeroizing::new(outer.finalize().into())
+}
+
 /// The keys in force.
 #[derive(Clone, Debug)]
 pub struct Keys {
@@ -180,6 +195,13 @@ impl Keys {
         &self.audit[..]
     }
 
+    /// The secret of national privacy-preserving linkage: HMAC-SHA256 of the
+    /// current data key with a fixed label. It never leaves the service; a key
+    /// rotation changes it (encodings are computed per linkage run, never stored).
+    pub fn linkage_key(&self) -> Zeroizing<[u8; KEY_LEN]> {
+        hmac_sha256(&self.current.key[..], b"vigia national linkage key v1")
+    }
+
     pub fn current_key_id(&self) -> String {
         self.current.id_hex()
     }
@@ -234,6 +256,16 @@ mod tests {
         assert_eq!(&k.decrypt(&ct, b"case-1").unwrap()[..], b"Zqxwvkatrin");
         assert!(k.decrypt(&ct, b"case-2").is_err());
         assert!(Keys::generate().decrypt(&ct, b"case-1").is_err());
+    }
+
+    #[test]
+    fn linkage_key_is_hmac_of_the_data_key() {
+        // RFC 4231 test case 2 checks the HMAC construction.
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(hex::encode(*mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        let k = Keys::generate();
+        assert_eq!(*k.linkage_key(), *k.linkage_key());
+        assert_ne!(*k.linkage_key(), *k.rotated().linkage_key());
     }
 
     #[test]

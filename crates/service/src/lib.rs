@@ -8,6 +8,7 @@ pub mod estimates;
 pub mod import;
 pub mod keys;
 pub mod knowledge;
+pub mod national;
 pub mod nrm;
 pub mod plans;
 pub mod rounds;

@@ -29,6 +29,8 @@ use crate::AppState;
         crate::nrm_api::list_tips, crate::nrm_api::triage_tip,
         crate::estimates_api::indicators, crate::estimates_api::population, crate::estimates_api::import_population,
         crate::estimates_api::run_estimate, crate::estimates_api::list_estimates, crate::estimates_api::get_estimate, crate::estimates_api::rerun_estimate,
+        crate::national_api::run, crate::national_api::latest, crate::national_api::persons, crate::national_api::review_pairs,
+        crate::national_api::decide, crate::national_api::counts, crate::national_api::get_setting, crate::national_api::put_setting,
         crate::rounds_api::templates, crate::rounds_api::create_questionnaire, crate::rounds_api::list_questionnaires,
         crate::rounds_api::open_round, crate::rounds_api::list_rounds, crate::rounds_api::dashboard, crate::rounds_api::close,
         crate::rounds_api::compulsory, crate::rounds_api::remind, crate::rounds_api::extend, crate::rounds_api::review,

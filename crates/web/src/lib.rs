@@ -7,6 +7,8 @@
 mod api;
 mod auth;
 mod error;
+mod national_api;
+mod national_pages;
 mod estimates_api;
 mod estimates_pages;
 mod import_web;
@@ -79,6 +81,10 @@ pub fn router(state: AppState) -> Router {
         .route("/estimates", get(estimates_pages::estimates_page).post(estimates_pages::estimates_post))
         .route("/estimates/{id}", get(estimates_pages::run_page))
         .route("/estimates/{id}/rerun", post(estimates_pages::rerun_post))
+        .route("/national", get(national_pages::national_page))
+        .route("/national/run", post(national_pages::run_post))
+        .route("/national/setting", post(national_pages::setting_post))
+        .route("/national/review", get(national_pages::review_page).post(national_pages::review_post))
         .route("/audit", get(pages::audit_page))
         .route("/static/style.css", get(pages::style))
         .route("/static/app.js", get(pages::script))
@@ -167,6 +173,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/estimates", get(estimates_api::list_estimates).post(estimates_api::run_estimate))
         .route("/api/v1/estimates/{id}", get(estimates_api::get_estimate))
         .route("/api/v1/estimates/{id}/rerun", post(estimates_api::rerun_estimate))
+        .route("/api/v1/national/linkage/runs", post(national_api::run))
+        .route("/api/v1/national/linkage/runs/latest", get(national_api::latest))
+        .route("/api/v1/national/persons", get(national_api::persons))
+        .route("/api/v1/national/review/pairs", get(national_api::review_pairs))
+        .route("/api/v1/national/review/decisions", post(national_api::decide))
+        .route("/api/v1/national/counts", get(national_api::counts))
+        .route("/api/v1/national/linkage-setting", get(national_api::get_setting).put(national_api::put_setting))
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))

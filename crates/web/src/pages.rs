@@ -32,6 +32,8 @@ pub struct Nav {
     pub can_rounds: bool,
     /// Answers reporting rounds (inbox).
     pub rounds_inbox: bool,
+    /// National figures (coordinators) or the agency's linkage setting (administrators).
+    pub can_national: bool,
     /// Standard indicators (coordinators, regional monitors); estimates (coordinators).
     pub can_indicators: bool,
     pub can_estimates: bool,
@@ -55,6 +57,7 @@ pub(crate) fn nav(c: &Caller) -> Option<Nav> {
         hotline: matches!(r, Role::Caseworker | Role::AgencyAdmin),
         can_rounds: crate::rounds_pages::nav_flags(r).0,
         rounds_inbox: crate::rounds_pages::nav_flags(r).1,
+        can_national: matches!(r, Role::Coordinator | Role::AgencyAdmin),
         can_indicators: matches!(r, Role::Coordinator | Role::RegionalMonitor),
         can_estimates: r == Role::Coordinator,
         can_plans: true,

@@ -11,6 +11,7 @@ mod crash;
 mod estimates;
 mod import;
 mod maps;
+mod national;
 mod nrm;
 mod plans;
 mod rounds;
