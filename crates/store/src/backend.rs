@@ -144,6 +144,15 @@ fn code_list(codes: impl Iterator<Item = String>) -> String {
     serde_json::Value::Array(codes.map(serde_json::Value::String).collect()).to_string()
 }
 
+/// Record ids are unique per kind: stored as `kind/id`, so two kinds may use the same id.
+fn scoped_id(kind: &str, id: &str) -> String {
+    format!("{kind}/{id}")
+}
+
+fn unscope_id<'a>(kind: &str, stored: &'a str) -> &'a str {
+    stored.strip_prefix(kind).and_then(|s| s.strip_prefix('/')).unwrap_or(stored)
+}
+
 fn exact_age(f: &CaseFacts) -> Option<i64> {
     f.age.and_then(|a| match a {
         AgeInfo::Exact(a) => Some(i64::from(a.years())),
@@ -277,9 +286,11 @@ macro_rules! impl_store {
                 let case_id: Option<String> = r.try_get("case_id")?;
                 let agency_id: Option<String> = r.try_get("agency_id")?;
                 let other: Option<String> = r.try_get("other_agency_id")?;
+                let kind: String = r.try_get("kind")?;
+                let stored: String = r.try_get("id")?;
                 Ok(Record {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
+                    id: unscope_id(&kind, &stored).to_string(),
+                    kind,
                     case_id: case_id.map(|s| s.parse()).transpose().map_err(|_| corrupt("record case id"))?,
                     agency_id: agency_id.map(|s| s.parse()).transpose().map_err(|_| corrupt("record agency id"))?,
                     other_agency_id: other.map(|s| s.parse()).transpose().map_err(|_| corrupt("record agency id"))?,
@@ -696,7 +707,7 @@ macro_rules! impl_store {
                 );
                 for rec in records {
                     sqlx::query(&sql)
-                        .bind(rec.id.clone())
+                        .bind(scoped_id(&rec.kind, &rec.id))
                         .bind(rec.kind.clone())
                         .bind(rec.case_id.map(|c| c.to_string()))
                         .bind(rec.agency_id.map(|c| c.to_string()))
@@ -715,7 +726,7 @@ macro_rules! impl_store {
             async fn get_record(&self, kind: &str, id: &str) -> Result<Option<Record>> {
                 let r = sqlx::query(&$sql("SELECT * FROM records WHERE kind = $1 AND id = $2"))
                     .bind(kind.to_string())
-                    .bind(id.to_string())
+                    .bind(scoped_id(kind, id))
                     .fetch_optional(&self.pool)
                     .await?;
                 r.as_ref().map(Self::record).transpose()

@@ -249,6 +249,13 @@ conformance!(records, |s: Arc<dyn Store>| async move {
     s.put_records(&[rec("r1", 10, "accepted")], &[]).await.unwrap();
     assert_eq!(s.get_record("referral", "r1").await.unwrap().unwrap().status.as_deref(), Some("accepted"));
     assert!(s.get_record("consent", "r1").await.unwrap().is_none(), "kind is part of the key");
+    // Another kind may use the same id without overwriting.
+    let mut other = rec("r1", 30, "given");
+    other.kind = "consent".into();
+    s.put_records(&[other], &[]).await.unwrap();
+    assert_eq!(s.get_record("consent", "r1").await.unwrap().unwrap().status.as_deref(), Some("given"));
+    assert_eq!(s.get_record("referral", "r1").await.unwrap().unwrap().status.as_deref(), Some("accepted"));
+    assert_eq!(s.get_record("referral", "r1").await.unwrap().unwrap().id, "r1");
     let to_b = s.find_records(&RecordQuery { other_agency_id: Some(b.id), status: Some("sent".into()), ..RecordQuery::kind("referral") }).await.unwrap();
     assert_eq!(to_b.len(), 1);
     assert_eq!(s.find_records(&RecordQuery { agency_id: Some(b.id), ..RecordQuery::kind("referral") }).await.unwrap().len(), 0);
