@@ -52,7 +52,10 @@ impl SqliteStore {
             // FULL: a committed transaction survives a power cut, not only a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // 64 MiB of page cache: bulk imports and map aggregates touch large indexes.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
         // One connection: SQLite has one writer, and almost every request writes
         // (reads are audited); queueing here avoids SQLITE_BUSY upgrades.
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await?;
@@ -352,7 +355,63 @@ macro_rules! impl_store {
                         Ok(_) => {}
                     }
                 }
-                Self::insert_places_in(tx, cases).await
+                Self::insert_places_in(tx, cases).await?;
+                Self::upsert_routes_in(tx, cases).await
+            }
+
+            /// The `case_routes` summary of each case (facts used by map filters, origin,
+            /// destination and transit), written with the case in the same transaction.
+            async fn upsert_routes_in(tx: &mut sqlx::Transaction<'_, $db>, cases: &[StoredCase]) -> Result<()> {
+                if cases.is_empty() {
+                    return Ok(());
+                }
+                let mut kinds = std::collections::HashMap::new();
+                for row in sqlx::query("SELECT id, kind FROM agencies").fetch_all(&mut **tx).await? {
+                    let id: String = row.try_get("id")?;
+                    let kind: String = row.try_get("kind")?;
+                    kinds.insert(id, kind);
+                }
+                for chunk in cases.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO case_routes (case_id, agency_id, country, agency_kind, identified_on, sex, minor, age_bracket, exploitation, citizenship, o_cc, o_sub, d_cc, d_sub, transit) ",
+                    );
+                    qb.push_values(chunk, |mut b, sc| {
+                        let c = &sc.case;
+                        let f = &c.facts;
+                        let (o, d) = (f.route.first(), f.route.last());
+                        let transit = if f.route.len() > 2 {
+                            f.route[1..f.route.len() - 1]
+                                .iter()
+                                .map(|p| p.subdivision.as_ref().map_or_else(|| p.country.code().to_string(), |s| s.code().to_string()))
+                                .collect::<Vec<_>>()
+                                .join(">")
+                        } else {
+                            String::new()
+                        };
+                        b.push_bind(c.id.to_string())
+                            .push_bind(c.agency_id.to_string())
+                            .push_bind(sc.country.code().to_string())
+                            .push_bind(kinds.get(&c.agency_id.to_string()).cloned().unwrap_or_default())
+                            .push_bind(format_date(f.identified_on))
+                            .push_bind(f.sex.code())
+                            .push_bind(f.is_minor().map(i64::from))
+                            .push_bind(f.age.map(|a| a.bracket().code()))
+                            .push_bind(code_list(f.exploitation.iter().map(|a| a.code())))
+                            .push_bind(f.citizenship.map(|c| c.code().to_string()))
+                            .push_bind(o.map(|p| p.country.code().to_string()))
+                            .push_bind(o.and_then(|p| p.subdivision.as_ref().map(|s| s.code().to_string())))
+                            .push_bind(d.map(|p| p.country.code().to_string()))
+                            .push_bind(d.and_then(|p| p.subdivision.as_ref().map(|s| s.code().to_string())))
+                            .push_bind(transit);
+                    });
+                    qb.push(
+                        " ON CONFLICT (case_id) DO UPDATE SET identified_on = excluded.identified_on, sex = excluded.sex, minor = excluded.minor, \
+                         age_bracket = excluded.age_bracket, exploitation = excluded.exploitation, citizenship = excluded.citizenship, \
+                         o_cc = excluded.o_cc, o_sub = excluded.o_sub, d_cc = excluded.d_cc, d_sub = excluded.d_sub, transit = excluded.transit",
+                    );
+                    qb.build().execute(&mut **tx).await?;
+                }
+                Ok(())
             }
 
             async fn insert_places_in(tx: &mut sqlx::Transaction<'_, $db>, cases: &[StoredCase]) -> Result<()> {
@@ -618,6 +677,7 @@ macro_rules! impl_store {
                     sqlx::query(&delete_places).bind(sc.case.id.to_string()).execute(&mut *tx).await?;
                 }
                 Self::insert_places_in(&mut tx, updated).await?;
+                Self::upsert_routes_in(&mut tx, updated).await?;
                 self.append_in(&mut tx, events).await?;
                 tx.commit().await?;
                 Ok(())
