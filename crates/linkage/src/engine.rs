@@ -35,6 +35,10 @@ pub trait Progress: Sync {
 pub struct NoProgress;
 impl Progress for NoProgress {}
 
+/// A field whose exact agreement has at least this probability among random
+/// pairs is weak evidence (a Bayes factor under 10 even when it agrees).
+pub const WEAK_FIELD_U: f64 = 0.1;
+
 /// Engine options (from [`crate::config::LinkConfig`]).
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -302,8 +306,11 @@ pub fn run<C: Comparator>(cmp: &C, left: &[C::Rec], right: Option<&[C::Rec]>, op
     if opt.labelled.is_empty() {
         // Both m and u are fitted on the candidate pairs (u starts from the
         // random-pair estimate): the non-matches that blocking lets through
-        // agree more often than random pairs do.
-        model.em(&counts, opt.em_iterations, true, true);
+        // agree more often than random pairs do. Fields whose exact agreement
+        // is common among random pairs (u > 0.1: sex, citizenship, a state)
+        // do not take part in choosing the classes (see `Model::em_staged`).
+        let weak: Vec<bool> = model.u.iter().map(|u| u[0] > WEAK_FIELD_U).collect();
+        model.em_staged(&counts, opt.em_iterations, &weak);
     } else {
         let mut lab: HashMap<u64, u64> = HashMap::new();
         for &(i, j) in &opt.labelled {

@@ -133,6 +133,11 @@ impl Model {
             let mut delta = (new_lambda - self.lambda).abs();
             self.lambda = new_lambda;
             for f in 0..nf {
+                if fit_m && fit_u {
+                    normalise(&mut mc[f]);
+                    normalise(&mut uc[f]);
+                    monotone_ratio(&mut mc[f], &uc[f]);
+                }
                 if fit_m {
                     normalise(&mut mc[f]);
                     for (a, b) in self.m[f].iter_mut().zip(&mc[f]) {
@@ -156,11 +161,130 @@ impl Model {
     }
 }
 
+impl Model {
+    /// EM in two stages. Fields marked `weak` (agreement common among random
+    /// pairs, e.g. sex or citizenship) carry little evidence each, but together
+    /// they let EM build a latent class of "similar people" (same sex, same
+    /// citizenship, similar names) that beats the class of true matches on a
+    /// small list. Stage 1 fits the classes on the strong fields only; stage 2
+    /// takes the weak fields' m and u from stage 1's posteriors (one M-step),
+    /// so they sharpen the decision without choosing the classes.
+    pub fn em_staged(&mut self, counts: &[(u64, u64)], max_iter: usize, weak: &[bool]) {
+        let nf = self.n_levels.len();
+        if !weak.iter().any(|&w| w) || weak.iter().all(|&w| w) {
+            self.em(counts, max_iter, true, true);
+            return;
+        }
+        let mask = |p: u64| -> u64 {
+            let mut q = p;
+            for (f, _) in weak.iter().enumerate().filter(|w| *w.1) {
+                q |= u64::from(MISSING) << (BITS as usize * f);
+            }
+            q
+        };
+        let mut strong: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+        for &(p, k) in counts {
+            *strong.entry(mask(p)).or_insert(0) += k;
+        }
+        let strong: Vec<(u64, u64)> = strong.into_iter().collect();
+        self.em(&strong, max_iter, true, true);
+        let mut mc: Vec<Vec<f64>> = self.n_levels.iter().map(|&n| vec![0.5; n as usize]).collect();
+        let mut uc = mc.clone();
+        for &(p, k) in counts {
+            let g = self.probability(mask(p));
+            let k = k as f64;
+            for f in (0..nf).filter(|&f| weak[f]) {
+                let l = level(p, f);
+                if l != MISSING {
+                    mc[f][l as usize] += g * k;
+                    uc[f][l as usize] += (1.0 - g) * k;
+                }
+            }
+        }
+        for f in (0..nf).filter(|&f| weak[f]) {
+            normalise(&mut mc[f]);
+            normalise(&mut uc[f]);
+            monotone_ratio(&mut mc[f], &uc[f]);
+            self.m[f] = mc[f].clone();
+            self.u[f] = uc[f].clone();
+        }
+    }
+}
+
+/// Guard on the latent classes: a closer agreement level must never be less
+/// evidence for a match than a looser one, i.e. `m[l]/u[l]` does not increase
+/// with the level. Levels that violate it are pooled (pool-adjacent-violators
+/// on the ratio, weighted by u): within a pooled run m is set proportional to
+/// u, which keeps the sums of m and u. Without the guard, EM on a small hard
+/// list can settle on a "match" class that disagrees more than the other
+/// (e.g. a disagreeing name taken as evidence for a match).
+pub fn monotone_ratio(m: &mut [f64], u: &[f64]) {
+    // Runs of levels: (start, end, sum m, sum u).
+    let mut runs: Vec<(usize, usize, f64, f64)> = Vec::with_capacity(m.len());
+    for l in 0..m.len() {
+        runs.push((l, l + 1, m[l], u[l]));
+        while runs.len() >= 2 {
+            let b = runs[runs.len() - 1];
+            let a = runs[runs.len() - 2];
+            // Violation: ratio of the later run above the earlier one's.
+            if b.2 * a.3 > a.2 * b.3 {
+                runs.pop();
+                let last = runs.len() - 1;
+                runs[last] = (a.0, b.1, a.2 + b.2, a.3 + b.3);
+            } else {
+                break;
+            }
+        }
+    }
+    for (s, e, ms, us) in runs {
+        if e - s > 1 && us > 0.0 {
+            for l in s..e {
+                m[l] = ms * u[l] / us;
+            }
+        }
+    }
+}
+
 fn normalise(v: &mut [f64]) {
     let s: f64 = v.iter().sum();
     if s > 0.0 {
         for x in v.iter_mut() {
             *x /= s;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monotone_ratio_pools_violators() {
+        // Level 2 (looser) has a higher ratio than level 1: pooled.
+        let u = [0.01, 0.2, 0.1, 0.69];
+        let mut m = [0.5, 0.1, 0.3, 0.1];
+        monotone_ratio(&mut m, &u);
+        let r: Vec<f64> = m.iter().zip(&u).map(|(a, b)| a / b).collect();
+        assert!(r.windows(2).all(|w| w[0] >= w[1] - 1e-12), "{r:?}");
+        assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        // Already monotone: unchanged.
+        let mut m2 = [0.8, 0.1, 0.05, 0.05];
+        monotone_ratio(&mut m2, &u);
+        assert_eq!(m2, [0.8, 0.1, 0.05, 0.05]);
+    }
+
+    #[test]
+    fn staged_em_ignores_a_weak_field_when_choosing_classes() {
+        // Field 0: a name (0 agree, 1 disagree); field 1: sex (0 agree, 1 disagree).
+        // 50 true matches agree on both; 2,000 non-matches disagree on the name,
+        // of which those of one sex form a large "similar people" group.
+        let p = |a: u8, b: u8| pack([Some(a), Some(b)]);
+        let counts = vec![(p(0, 0), 50), (p(1, 0), 1_000), (p(1, 1), 1_000), (p(0, 1), 2)];
+        let mut model = Model::initial(&[2, 2]);
+        model.u = vec![vec![0.001, 0.999], vec![0.5, 0.5]];
+        model.em_staged(&counts, 200, &[false, true]);
+        assert!(model.probability(p(0, 0)) > 0.9);
+        assert!(model.probability(p(1, 0)) < 0.1);
+        assert!((model.lambda - 52.0 / 2052.0).abs() < 0.01, "{}", model.lambda);
     }
 }

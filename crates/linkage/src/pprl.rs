@@ -418,10 +418,24 @@ pub struct EncComparator {
     seed: u64,
 }
 
+/// Dice cut-offs of the name levels. Names have one more level than in clear
+/// text: a full name of three tokens and the same name without one of them
+/// reach a Dice near 0.8, so 0.80-0.90 ("one token missing or changed") is kept
+/// apart from near-identical filters (>= 0.90: a typo or an accent).
+const NAME_CUTS: [f64; 5] = [0.999, 0.90, 0.80, 0.60, 0.40];
+
+/// Levels of a field kind on encodings.
+pub fn enc_n_levels(kind: FieldKind) -> u8 {
+    match kind {
+        FieldKind::Name => NAME_CUTS.len() as u8 + 1,
+        k => crate::compare::n_levels(k),
+    }
+}
+
 /// Agreement level of a Dice coefficient for a kind.
 pub fn dice_level(kind: FieldKind, d: f64) -> u8 {
     let cuts: &[f64] = match kind {
-        FieldKind::Name => &[0.999, 0.80, 0.60, 0.40],
+        FieldKind::Name => &NAME_CUTS,
         FieldKind::Date => &[0.999, 0.70, 0.45],
         FieldKind::Id => &[0.999, 0.60, 0.40],
         FieldKind::Postcode => &[0.999, 0.45],
@@ -449,20 +463,22 @@ impl Comparator for EncComparator {
     type Rec = EncRecord;
 
     fn n_levels(&self) -> Vec<u8> {
-        self.kinds.iter().map(|&k| crate::compare::n_levels(k)).collect()
+        self.kinds.iter().map(|&k| enc_n_levels(k)).collect()
     }
 
     fn pattern(&self, a: &EncRecord, b: &EncRecord) -> u64 {
         let mut lv: Vec<Option<u8>> = (0..self.kinds.len()).map(|f| self.lv(f, a, b, f)).collect();
         if self.names.len() >= 2 {
             let (x, y) = (self.names[0], self.names[1]);
-            let s = |l: Option<u8>| u32::from(l.unwrap_or(2));
+            // On the five-level scale of clear text (0.80-0.90 and 0.90-0.999 count as one).
+            let s = |l: Option<u8>| l.map_or(2, |l| u32::from(if l >= 2 { l - 1 } else { l }));
             let direct = s(lv[x]) + s(lv[y]);
             if direct >= 4 {
                 let (cx, cy) = (self.lv(x, a, b, y), self.lv(y, a, b, x));
                 if s(cx) + s(cy) + 2 <= direct {
-                    lv[x] = cx.map(|l| (l + 1).min(4));
-                    lv[y] = cy.map(|l| (l + 1).min(4));
+                    let last = enc_n_levels(FieldKind::Name) - 1;
+                    lv[x] = cx.map(|l| (l + 1).min(last));
+                    lv[y] = cy.map(|l| (l + 1).min(last));
                 }
             }
         }

@@ -204,11 +204,13 @@ async fn national(backend: Backend) {
         true_groups.len(),
         pred.len()
     );
-    // Measured, not tuned (seed 20250601, 1,500 demo cases, 676 Brazilian): the
-    // issue's target of 0.9 is NOT met on encodings (precision 0.08 to 0.43, recall
-    // 0.68 to 0.75, varying with the random key of each test database: EM over-merges);
-    // the bound below only catches a regression from there.
-    assert!(r_enc >= 0.6, "encoded recall {r_enc}");
+    // Measured, not tuned (seed 20250601, 1,500 demo cases, 676 Brazilian; the key
+    // is random per test database): precision 0.92 to 0.96, recall 0.48 to 0.51
+    // (seeds 7 and 99: precision 0.86 to 0.94, recall 0.47 to 0.62). Before the
+    // library's two-stage EM: precision 0.08 to 0.43 (over-merging), recall 0.68
+    // to 0.75. Recall is capped by the data: 15 to 22 % of the true pairs are never
+    // compared (no name on one side, or a partly agreeing name and no date of birth).
+    assert!(p_enc >= 0.85 && r_enc >= 0.42, "encoded precision {p_enc} recall {r_enc}");
 
     // No name anywhere for the coordinator without grant; review is refused.
     let names: HashSet<String> = facts
@@ -263,10 +265,13 @@ async fn national(backend: Backend) {
     let pred = persons(&api, &coord).await;
     let (p_clr, r_clr) = score(&pred, &truth);
     eprintln!("national linkage (clear): {} persons found of {} true, pair precision {p_clr:.4} recall {r_clr:.4}", pred.len(), true_groups.len());
-    // Measured: precision 0.59, recall 0.67 (target 0.9 not met); persons within 1 % of the truth.
-    assert!(p_clr >= 0.5 && r_clr >= 0.5, "clear precision {p_clr} recall {r_clr}");
+    // Measured: precision 0.71, recall 0.60 (seeds 7 and 99: 0.94 / 0.54 and
+    // 0.65 / 0.69); before the library's two-stage EM 0.59 / 0.67. Target 0.9 not met.
+    assert!(p_clr >= 0.65 && r_clr >= 0.55, "clear precision {p_clr} recall {r_clr}");
     let rel = (pred.len() as f64 - true_groups.len() as f64).abs() / true_groups.len() as f64;
-    assert!(rel < 0.05, "persons {} vs true {}", pred.len(), true_groups.len());
+    // Persons: 8 % more than the truth (other seeds: 1 % to 14 % more): the model
+    // now errs on the side of not merging.
+    assert!(rel < 0.12, "persons {} vs true {}", pred.len(), true_groups.len());
 
     // 3. Clerical review by the granted coordinator: names side by side, decisions change persons.
     let (s, pairs, t) = api.call("GET", "/api/v1/national/review/pairs?limit=10", &granted, None).await;
