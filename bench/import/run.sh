@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-1000000}"
 WORK="${BENCH_DIR:-$(mktemp -d)}"
-cargo build --release -q -p vigia -p vigia-import --examples --bin vigia
+cargo build --release -q -p vigia --bin vigia
+cargo build --release -q -p vigia-import --examples
 BIN=target/release/vigia
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
 echo "generating $N HTCDS rows..."
