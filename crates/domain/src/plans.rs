@@ -17,38 +17,7 @@ use time::{Date, Duration};
 use crate::ids::{AgencyId, CaseId};
 use crate::taxonomy::{ReferralStatus, Role, ServiceKind};
 
-/// A closed list of codes with labels, serialised as the code.
-macro_rules! codes {
-    ($(#[$m:meta])* $name:ident, $kind:literal { $($variant:ident = $code:literal : $label:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-            pub fn label(self) -> &'static str { match self { $($name::$variant => $label),+ } }
-            pub fn parse(s: &str) -> Result<Self, crate::taxonomy::UnknownCode> {
-                match s.trim() {
-                    $($code => Ok($name::$variant),)+
-                    _ => Err(crate::taxonomy::UnknownCode { kind: $kind, expected: Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ") }),
-                }
-            }
-        }
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.code()) }
-        }
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.code()) }
-        }
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Self::parse(&s).map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
-pub(crate) use codes;
+pub(crate) use crate::taxonomy::code_enum as codes;
 
 codes!(
     /// The level of a plan.

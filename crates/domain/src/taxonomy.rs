@@ -4,7 +4,6 @@
 //! rename one; add new variants instead. Where the Human Trafficking Case Data
 //! Standard (HTCDS v2.0) has a field, its name is noted.
 
-use std::fmt;
 
 /// The error of parsing an unknown code: names the accepted codes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,15 +27,15 @@ macro_rules! code_enum {
             /// A human label in English.
             pub fn label(self) -> &'static str { match self { $($name::$variant => $label),+ } }
             /// Parse a stable code (exact, lower case).
-            pub fn parse(s: &str) -> Result<Self, UnknownCode> {
+            pub fn parse(s: &str) -> Result<Self, $crate::taxonomy::UnknownCode> {
                 match s.trim() {
                     $($code => Ok($name::$variant),)+
-                    _ => Err(UnknownCode { kind: $kind, expected: Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ") }),
+                    _ => Err($crate::taxonomy::UnknownCode { kind: $kind, expected: Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ") }),
                 }
             }
         }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.code()) }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.code()) }
         }
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.code()) }
@@ -49,6 +48,8 @@ macro_rules! code_enum {
         }
     };
 }
+
+pub(crate) use code_enum;
 
 code_enum!(
     /// The kind of an agency.
