@@ -204,3 +204,44 @@ pub fn setup_users(db: &TestDb) -> std::collections::HashMap<&'static str, Strin
     assert_eq!(c, 0, "{e}");
     tokens
 }
+
+/// A clock the test moves by hand.
+pub struct SettableClock(pub std::sync::Mutex<time::OffsetDateTime>);
+
+impl Clock for SettableClock {
+    fn now(&self) -> time::OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl SettableClock {
+    #[allow(dead_code)]
+    pub fn set(&self, t: time::OffsetDateTime) {
+        *self.0.lock().unwrap() = t;
+    }
+}
+
+/// The real router called in-process with a bearer token.
+pub struct Api {
+    pub router: axum::Router,
+}
+
+impl Api {
+    pub async fn call(&self, method: &str, uri: &str, token: &str, body: Option<serde_json::Value>) -> (axum::http::StatusCode, serde_json::Value, String) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let mut b = axum::http::Request::builder().method(method).uri(uri).header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(v) => {
+                b = b.header(axum::http::header::CONTENT_TYPE, "application/json");
+                axum::body::Body::from(v.to_string())
+            }
+            None => axum::body::Body::empty(),
+        };
+        let res = self.router.clone().oneshot(b.body(body).unwrap()).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null), text)
+    }
+}

@@ -10,11 +10,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
-use serde_json::{json, Value};
-use tower::ServiceExt;
+use axum::http::StatusCode;
+use serde_json::json;
 use vigia_domain::case::{Exploitation, NewCase};
 use vigia_domain::ids::{AgencyId, CaseId};
 use vigia_domain::taxonomy::{Role, Sex};
@@ -22,27 +19,6 @@ use vigia_service::{AuditEvent, Email, Vigia};
 
 use crate::common::*;
 
-struct Api {
-    router: axum::Router,
-}
-
-impl Api {
-    async fn call(&self, method: &str, uri: &str, token: &str, body: Option<Value>) -> (StatusCode, Value, String) {
-        let mut b = Request::builder().method(method).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let body = match body {
-            Some(v) => {
-                b = b.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        let res = self.router.clone().oneshot(b.body(body).unwrap()).await.unwrap();
-        let status = res.status();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        let text = String::from_utf8_lossy(&bytes).to_string();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null), text)
-    }
-}
 
 async fn user(v: &Vigia, email: &str, role: Role, agency: AgencyId) -> String {
     let e = Email::parse(email).unwrap();

@@ -7,52 +7,15 @@
 
 use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use serde_json::{json, Value};
-use tower::ServiceExt;
-use vigia_service::Clock;
 
 use crate::common::*;
 
 const SECRET: &str = "Quorvendalis";
 
-struct SettableClock(Mutex<time::OffsetDateTime>);
 
-impl Clock for SettableClock {
-    fn now(&self) -> time::OffsetDateTime {
-        *self.0.lock().unwrap()
-    }
-}
 
-impl SettableClock {
-    fn set(&self, t: time::OffsetDateTime) {
-        *self.0.lock().unwrap() = t;
-    }
-}
-
-struct Api {
-    router: axum::Router,
-}
-
-impl Api {
-    async fn call(&self, method: &str, uri: &str, token: &str, body: Option<Value>) -> (StatusCode, Value, String) {
-        let mut b = Request::builder().method(method).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let body = match body {
-            Some(v) => {
-                b = b.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        let res = self.router.clone().oneshot(b.body(body).unwrap()).await.unwrap();
-        let status = res.status();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        let text = String::from_utf8_lossy(&bytes).to_string();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null), text)
-    }
-}
 
 fn agency(db: &TestDb, name: &str, kind: &str, cc: &str) -> String {
     let (c, out, e) = db.run(&["agency", "add", "--name", name, "--kind", kind, "--country", cc], None);
