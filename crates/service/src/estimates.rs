@@ -40,6 +40,7 @@ pub use vigia_mse::Criterion;
 use vigia_mse::{CaptureTable, MseOptions, MseResult};
 use vigia_store::{AuditEvent, Record, RecordQuery};
 
+use crate::util::{invalid, new_id, from_json};
 use crate::nrm::{Referral, ServiceRecord, REFERRAL, SERVICE};
 use crate::{Result, ServiceError, Vigia};
 
@@ -263,19 +264,8 @@ pub struct LinkedPersons {
 
 // ----- helpers -----
 
-fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
 
-fn from_json<T: for<'de> Deserialize<'de>>(r: &Record) -> Result<T> {
-    serde_json::from_str(&r.body).map_err(|_| ServiceError::Store(vigia_store::StoreError::Corrupt(format!("{} record", r.kind))))
-}
 
-fn invalid(field: &str, msg: impl Into<String>) -> ServiceError {
-    let mut e = FieldErrors::default();
-    e.push(field, msg.into());
-    ServiceError::Invalid(e)
-}
 
 fn ms_to_date(ms: i64) -> Option<Date> {
     time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok().map(|t| t.date())

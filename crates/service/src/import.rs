@@ -7,6 +7,7 @@ use vigia_domain::policy::{authorize, Action, Actor, Decision, Resource, View};
 use vigia_import::{ExportOptions, ExportRow, ImportedRow, Mapping};
 use vigia_store::{AuditEvent, Record, RecordQuery, StoredCase};
 
+use crate::util::{invalid};
 use crate::{Result, ServiceError, Vigia};
 
 pub const MAPPING: &str = "mapping";
@@ -26,11 +27,6 @@ pub enum ExportFormat {
     Xlsx,
 }
 
-fn invalid(field: &str, msg: &str) -> ServiceError {
-    let mut e = vigia_domain::FieldErrors::default();
-    e.push(field, msg);
-    ServiceError::Invalid(e)
-}
 
 impl Vigia {
     fn check_import(&self, actor: Option<&Actor>, agency: AgencyId, country: vigia_domain::geo::Country) -> Result<()> {

@@ -13,6 +13,7 @@ pub mod nrm;
 pub mod plans;
 pub mod rounds;
 pub mod routes;
+mod util;
 
 use std::sync::Arc;
 

@@ -34,10 +34,10 @@ use vigia_domain::ids::{AgencyId, CaseId, UserId};
 use vigia_domain::national::{self, LinkMode, NationalCounts, RecordFacts, ScoredPair, Verdict, MATCH_THRESHOLD, REVIEW_LOWER, REVIEW_UPPER};
 use vigia_domain::policy::{authorize, Action, Actor, Decision, Resource, Scope};
 use vigia_domain::taxonomy::Sex;
-use vigia_domain::FieldErrors;
 use vigia_linkage::{FieldKind, LinkConfig, NoProgress};
 use vigia_store::{AuditEvent, Record, RecordQuery, StoredCase};
 
+use crate::util::{invalid};
 use crate::{KeyError, Result, ServiceError, Vigia};
 
 pub const LINKAGE_SETTING: &str = "linkage_setting";
@@ -167,11 +167,6 @@ fn from_json<T: for<'de> Deserialize<'de>>(r: &Record) -> Result<T> {
     serde_json::from_str(&r.body).map_err(|_| corrupt(&r.kind))
 }
 
-fn invalid(field: &str, msg: &str) -> ServiceError {
-    let mut e = FieldErrors::default();
-    e.push(field, msg);
-    ServiceError::Invalid(e)
-}
 
 fn sex_value(s: Sex) -> &'static str {
     match s {

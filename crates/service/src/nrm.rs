@@ -13,9 +13,9 @@ use vigia_domain::screening::{screen, LegalProfile, Screening, ScreeningInput};
 use vigia_domain::taxonomy::{
     AgencyKind, ConsentPurpose, DataCategory, DecisionKind, DecisionOutcome, ReferralStatus, Role, ServiceKind, TipStatus,
 };
-use vigia_domain::FieldErrors;
 use vigia_store::{Agency, AuditEvent, Record, RecordQuery, StoredCase};
 
+use crate::util::{invalid, new_id, to_json, from_json, date_fmt};
 use crate::{Result, ServiceError, Vigia};
 
 pub const AGREEMENT: &str = "agreement";
@@ -166,35 +166,10 @@ pub struct Tip {
     pub handled_by: Option<UserId>,
 }
 
-mod date_fmt {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use time::Date;
-    pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&vigia_domain::case::format_date(*d))
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-        let s = String::deserialize(d)?;
-        vigia_domain::case::parse_iso_date(&s).map_err(serde::de::Error::custom)
-    }
-}
 
-fn invalid(field: &str, msg: &str) -> ServiceError {
-    let mut e = FieldErrors::default();
-    e.push(field, msg);
-    ServiceError::Invalid(e)
-}
 
-fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
 
-fn to_json<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_default()
-}
 
-fn from_json<T: for<'de> Deserialize<'de>>(r: &Record) -> Result<T> {
-    serde_json::from_str(&r.body).map_err(|_| ServiceError::Store(vigia_store::StoreError::Corrupt(format!("{} record", r.kind))))
-}
 
 /// A referral with what each side needs to see about it.
 #[derive(Debug, Clone)]

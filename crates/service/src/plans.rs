@@ -24,6 +24,7 @@ use vigia_domain::taxonomy::Role;
 use vigia_domain::FieldErrors;
 use vigia_store::{AuditEvent, Record, RecordQuery};
 
+use crate::util::{invalid, new_id};
 use crate::nrm::{BestInterests, Referral, ServiceRecord, BEST_INTERESTS, REFERRAL, SERVICE};
 use crate::{Result, ServiceError, Vigia};
 
@@ -104,15 +105,7 @@ pub struct PlanDashboard {
     pub reports: Vec<ProgressReport>,
 }
 
-fn invalid(field: &str, msg: &str) -> ServiceError {
-    let mut e = FieldErrors::default();
-    e.push(field, msg);
-    ServiceError::Invalid(e)
-}
 
-fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
 
 fn text(errs: &mut FieldErrors, field: &str, s: &str, max: usize, required: bool) -> String {
     let t = s.trim();

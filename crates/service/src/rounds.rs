@@ -29,6 +29,7 @@ use vigia_domain::taxonomy::CaseStatus;
 use vigia_domain::FieldErrors;
 use vigia_store::{Agency, AuditEvent, Record, RecordQuery};
 
+use crate::util::{invalid, from_json, date_fmt};
 use crate::{Result, ServiceError, Vigia};
 
 pub const QUESTIONNAIRE: &str = "round_questionnaire";
@@ -252,27 +253,8 @@ pub struct Prefill {
     pub note: String,
 }
 
-mod date_fmt {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use time::Date;
-    pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&vigia_domain::case::format_date(*d))
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-        let s = String::deserialize(d)?;
-        vigia_domain::case::parse_iso_date(&s).map_err(serde::de::Error::custom)
-    }
-}
 
-fn invalid(field: &str, msg: &str) -> ServiceError {
-    let mut e = FieldErrors::default();
-    e.push(field, msg);
-    ServiceError::Invalid(e)
-}
 
-fn from_json<T: for<'de> Deserialize<'de>>(r: &Record) -> Result<T> {
-    serde_json::from_str(&r.body).map_err(|_| ServiceError::Store(vigia_store::StoreError::Corrupt(format!("{} record", r.kind))))
-}
 
 fn note_text(field: &str, s: Option<&str>, required: bool) -> Result<Option<String>> {
     let t = s.map(str::trim).filter(|t| !t.is_empty());
