@@ -39,6 +39,6 @@ pub use generate::{
 };
 pub use mapping::{DateFormat, Mapping};
 pub use read::{
-    read, read_csv, read_file, read_workbook, ColumnUse, Format, ImportReport, ImportedRow,
+    read, read_csv, read_file, read_file_batches, read_workbook, Batches, ColumnUse, Format, ImportReport, ImportedRow,
     ReadOptions, RowError, UnknownColumns, Warning,
 };

@@ -203,6 +203,30 @@ pub fn read_file(
     }
 }
 
+/// Where valid rows go while a file is read: handed over `size` at a time as
+/// long as no row has been rejected, so that a caller can write them while the
+/// rest of the file is read (and roll back if a later row is rejected).
+pub struct Batches<'a> {
+    pub size: usize,
+    pub sink: &'a mut dyn FnMut(Vec<ImportedRow>),
+}
+
+/// As [`read_file`], handing valid rows to `batches` as they are read. The
+/// report's `rows` hold only the rows not yet handed over; whatever was handed
+/// over must be discarded if the report is not importable.
+pub fn read_file_batches(
+    path: &Path,
+    today: Date,
+    opts: &ReadOptions,
+    progress: &mut dyn FnMut(u64),
+    batches: Batches<'_>,
+) -> Result<ImportReport, ImportError> {
+    match Format::from_path(path).ok_or(ImportError::UnknownFormat)? {
+        Format::Csv => read_csv_inner(std::fs::File::open(path)?, today, opts, progress, Some(batches)),
+        Format::Xlsx => read_workbook_inner(&std::fs::read(path)?, today, opts, progress, Some(batches)),
+    }
+}
+
 /// The progress callback is called every this many rows (and at the end).
 const PROGRESS_EVERY: u64 = 4096;
 
@@ -226,6 +250,16 @@ pub fn read_csv<R: Read>(
     today: Date,
     opts: &ReadOptions,
     progress: &mut dyn FnMut(u64),
+) -> Result<ImportReport, ImportError> {
+    read_csv_inner(reader, today, opts, progress, None)
+}
+
+fn read_csv_inner<R: Read>(
+    reader: R,
+    today: Date,
+    opts: &ReadOptions,
+    progress: &mut dyn FnMut(u64),
+    mut batches: Option<Batches<'_>>,
 ) -> Result<ImportReport, ImportError> {
     let mut br = BufReader::with_capacity(1 << 16, reader);
     let delimiter = match opts.delimiter {
@@ -267,6 +301,7 @@ pub fn read_csv<R: Read>(
                 brec = e.into_byte_record();
             }
         }
+        imp.hand_over(&mut batches);
         if imp.report.rows_read >= last + PROGRESS_EVERY {
             last = imp.report.rows_read;
             progress(last);
@@ -282,6 +317,16 @@ pub fn read_workbook(
     today: Date,
     opts: &ReadOptions,
     progress: &mut dyn FnMut(u64),
+) -> Result<ImportReport, ImportError> {
+    read_workbook_inner(bytes, today, opts, progress, None)
+}
+
+fn read_workbook_inner(
+    bytes: &[u8],
+    today: Date,
+    opts: &ReadOptions,
+    progress: &mut dyn FnMut(u64),
+    mut batches: Option<Batches<'_>>,
 ) -> Result<ImportReport, ImportError> {
     use calamine::Reader;
     let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
@@ -317,6 +362,7 @@ pub fn read_workbook(
         }
         fill_cells(r, &mut cells);
         imp.push(row, cells.as_slice());
+        imp.hand_over(&mut batches);
         if imp.report.rows_read >= last + PROGRESS_EVERY {
             last = imp.report.rows_read;
             progress(last);
@@ -1071,6 +1117,15 @@ impl RowImporter {
             };
             let value = self.get(cells, field);
             self.error(errs, row, field, value, &e.message);
+        }
+    }
+
+    /// Hand a full batch of valid rows over, while nothing has been rejected.
+    fn hand_over(&mut self, batches: &mut Option<Batches<'_>>) {
+        if let Some(b) = batches {
+            if self.report.rejected_rows == 0 && self.report.rows.len() >= b.size.max(1) {
+                (b.sink)(std::mem::take(&mut self.report.rows));
+            }
         }
     }
 

@@ -7,7 +7,8 @@ use vigia_domain::policy::{authorize, Action, Actor, Decision, Resource, View};
 use vigia_import::{ExportOptions, ExportRow, ImportedRow, Mapping};
 use vigia_store::{AuditEvent, Record, RecordQuery, StoredCase};
 
-use crate::util::{invalid};
+
+use crate::util::invalid;
 use crate::{Result, ServiceError, Vigia};
 
 pub const MAPPING: &str = "mapping";
@@ -28,6 +29,74 @@ pub enum ExportFormat {
 }
 
 
+/// An import in progress (see [`Vigia::begin_import`]).
+pub struct ImportSession {
+    vigia: Vigia,
+    agency: vigia_store::Agency,
+    actor: Option<Actor>,
+    tx: Option<Box<dyn vigia_store::ImportTx>>,
+    outcome: ImportOutcome,
+}
+
+impl ImportSession {
+    /// Encrypt and write a batch of valid rows (a dry run only counts them).
+    /// A record id already imported by the agency, in an earlier import or an
+    /// earlier batch of this one, updates that case.
+    pub async fn write(&mut self, rows: &[ImportedRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let refs: Vec<String> = rows.iter().filter_map(|r| r.case.external_ref.clone()).collect();
+        if refs.len() != rows.len() {
+            return Err(invalid("id", "every imported row needs the agency's record id"));
+        }
+        let found = match &mut self.tx {
+            Some(tx) => tx.case_ids_by_ref(self.agency.id, &refs).await?,
+            None => self.vigia.store.case_ids_by_ref(self.agency.id, &refs).await?,
+        };
+        let existing: std::collections::HashMap<String, CaseId> = found.into_iter().collect();
+        let v = &self.vigia;
+        let by = self.actor.as_ref().map_or(UserId(uuid::Uuid::nil()), |a| a.user_id);
+        let now = v.clock.now_ms();
+        let mut new = Vec::new();
+        let mut updated = Vec::new();
+        let mut events = Vec::with_capacity(rows.len());
+        for r in rows {
+            let ext = r.case.external_ref.as_deref().unwrap_or_default();
+            let (sc, action) = match existing.get(ext) {
+                Some(id) => (v.prepare_case_as(*id, &r.case, &self.agency, by), "case.update"),
+                None => (v.prepare_case(&r.case, &self.agency, by), "case.create"),
+            };
+            events.push(AuditEvent {
+                at_ms: now,
+                actor: self.actor.as_ref().map(|a| a.user_id),
+                action: action.into(),
+                case_id: Some(sc.case.id),
+                detail: format!("import row {}", r.row),
+            });
+            if action == "case.update" {
+                updated.push(sc);
+            } else {
+                new.push(sc);
+            }
+        }
+        self.outcome.inserted += new.len();
+        self.outcome.updated += updated.len();
+        if let Some(tx) = &mut self.tx {
+            tx.write(&new, &updated, &events).await?;
+        }
+        Ok(())
+    }
+
+    /// Commit (nothing to commit in a dry run) and say what was done.
+    pub async fn finish(self) -> Result<ImportOutcome> {
+        if let Some(tx) = self.tx {
+            tx.commit().await?;
+        }
+        Ok(self.outcome)
+    }
+}
+
 impl Vigia {
     fn check_import(&self, actor: Option<&Actor>, agency: AgencyId, country: vigia_domain::geo::Country) -> Result<()> {
         if let Some(a) = actor {
@@ -42,6 +111,16 @@ impl Vigia {
     /// updated, all in one transaction with one audit entry per case. `actor` is
     /// `None` for an operator on the command line.
     pub async fn import_rows(&self, actor: Option<&Actor>, agency_id: AgencyId, rows: &[ImportedRow], dry_run: bool) -> Result<ImportOutcome> {
+        let mut session = self.begin_import(actor, agency_id, dry_run).await?;
+        session.write(rows).await?;
+        session.finish().await
+    }
+
+    /// Start an import that is written in batches while the file is still read:
+    /// one transaction, committed by [`ImportSession::finish`] and rolled back if
+    /// the session is dropped (a later row rejected, an error, a kill). A dry run
+    /// opens no transaction and writes nothing.
+    pub async fn begin_import(&self, actor: Option<&Actor>, agency_id: AgencyId, dry_run: bool) -> Result<ImportSession> {
         let agency = self.store.get_agency(agency_id).await?.ok_or_else(|| invalid("agency", "no such agency"))?;
         if let Err(e) = self.check_import(actor, agency_id, agency.country) {
             if let (Some(a), ServiceError::Forbidden(r)) = (actor, &e) {
@@ -49,35 +128,8 @@ impl Vigia {
             }
             return Err(e);
         }
-        let refs: Vec<String> = rows.iter().filter_map(|r| r.case.external_ref.clone()).collect();
-        if refs.len() != rows.len() {
-            return Err(invalid("id", "every imported row needs the agency's record id"));
-        }
-        let existing: std::collections::HashMap<String, CaseId> = self.store.case_ids_by_ref(agency_id, &refs).await?.into_iter().collect();
-        let by = actor.map_or(UserId(uuid::Uuid::nil()), |a| a.user_id);
-        let now = self.clock.now_ms();
-        let mut new = Vec::new();
-        let mut updated = Vec::new();
-        let mut events = Vec::with_capacity(rows.len());
-        for r in rows {
-            let ext = r.case.external_ref.clone().unwrap_or_default();
-            let mut sc = self.prepare_case(&r.case, &agency, by);
-            let action = if let Some(id) = existing.get(&ext) {
-                sc.case.id = *id;
-                sc.identity_ct = self.seal_identity(*id, &r.case.identity);
-                updated.push(sc.clone());
-                "case.update"
-            } else {
-                new.push(sc.clone());
-                "case.create"
-            };
-            events.push(AuditEvent { at_ms: now, actor: actor.map(|a| a.user_id), action: action.into(), case_id: Some(sc.case.id), detail: format!("import row {}", r.row) });
-        }
-        let outcome = ImportOutcome { inserted: new.len(), updated: updated.len(), dry_run };
-        if !dry_run {
-            self.store.import_cases(&new, &updated, &events).await?;
-        }
-        Ok(outcome)
+        let tx = if dry_run { None } else { Some(self.store.begin_import().await?) };
+        Ok(ImportSession { vigia: self.clone(), agency, actor: actor.cloned(), tx, outcome: ImportOutcome { inserted: 0, updated: 0, dry_run } })
     }
 
     /// Save (or replace) an agency's named column mapping.

@@ -12,6 +12,7 @@ pub mod national;
 pub mod nrm;
 pub mod plans;
 pub mod rounds;
+pub(crate) mod route_facts;
 pub mod routes;
 mod util;
 
@@ -153,13 +154,14 @@ pub struct Vigia {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) keys: Arc<Keys>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) route_facts: Arc<routes::RouteFacts>,
 }
 
 const SESSION_HOURS: i64 = 8;
 
 impl Vigia {
     pub fn new(store: Arc<dyn Store>, keys: Keys, clock: Arc<dyn Clock>) -> Self {
-        Self { store, keys: Arc::new(keys), clock }
+        Self { store, keys: Arc::new(keys), clock, route_facts: Arc::default() }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -317,7 +319,11 @@ impl Vigia {
 
     /// Build the stored form of a new case for an agency (no write).
     pub fn prepare_case(&self, new: &NewCase, agency: &Agency, created_by: UserId) -> StoredCase {
-        let id = CaseId(uuid::Uuid::now_v7());
+        self.prepare_case_as(CaseId(uuid::Uuid::now_v7()), new, agency, created_by)
+    }
+
+    /// As [`Self::prepare_case`], for a given case id (an import replacing a case).
+    pub(crate) fn prepare_case_as(&self, id: CaseId, new: &NewCase, agency: &Agency, created_by: UserId) -> StoredCase {
         StoredCase {
             identity_ct: self.seal_identity(id, &new.identity),
             case: Case {

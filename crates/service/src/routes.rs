@@ -9,13 +9,12 @@
 //! * auditors: nothing.
 
 use time::Date;
-use vigia_domain::case::format_date;
 use vigia_domain::policy::{authorize, Action, Actor, Decision, Resource, Scope};
 use vigia_domain::taxonomy::{AgencyKind, ExploitationKind, Role, Sex};
-use vigia_geo::routes::{summarise, Level, PlaceKey, RouteRow, Summary};
-use vigia_store::{RouteFilter, RouteGroup};
+use vigia_geo::routes::{summarise, Level, Summary};
 
-use crate::{Result, Vigia};
+use crate::route_facts::{FactFilter, FactTable};
+use crate::{Result, ServiceError, Vigia};
 
 /// Child (under 18 at identification), adult, or age unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,22 +67,11 @@ pub struct RouteAggregate {
     pub scope_country: Option<String>,
 }
 
-fn key(cc: &Option<String>, sub: &Option<String>) -> Option<PlaceKey> {
-    cc.as_deref().map(|c| PlaceKey::new(c, sub.as_deref()))
-}
-
-/// Store groups as rows for the pure aggregation.
-pub fn rows(groups: &[RouteGroup]) -> Vec<RouteRow> {
-    groups
-        .iter()
-        .map(|g| RouteRow {
-            origin: key(&g.origin_country, &g.origin_subdivision),
-            destination: key(&g.destination_country, &g.destination_subdivision),
-            transit: g.transit.split('>').filter(|s| !s.is_empty()).map(PlaceKey::parse).collect(),
-            citizenship: g.citizenship.clone(),
-            cases: u64::try_from(g.cases).unwrap_or(0),
-        })
-        .collect()
+/// The in-memory fact table and the lock that serialises its refreshes.
+#[derive(Default)]
+pub(crate) struct RouteFacts {
+    refresh: tokio::sync::Mutex<()>,
+    table: std::sync::RwLock<FactTable>,
 }
 
 impl Vigia {
@@ -102,19 +90,25 @@ impl Vigia {
         if let Decision::Deny(reason) = authorize(actor, Action::ReadAggregates, &resource) {
             return Err(self.deny(actor, "routes.aggregate", None, reason).await);
         }
-        let filter = RouteFilter {
-            scope,
-            from: q.from.map(format_date),
-            to: q.to.map(format_date),
-            sex: q.sex.map(|s| s.code().to_string()),
-            minor: match q.age_group {
-                Some(AgeGroup::Child) => Some(true),
-                Some(AgeGroup::Adult) => Some(false),
+        let filter = FactFilter {
+            agency: match scope {
+                Some(Scope::Agency(a)) => Some(a),
                 _ => None,
             },
-            age_unknown: q.age_group == Some(AgeGroup::Unknown),
-            exploitation: q.exploitation.map(|e| e.code().to_string()),
-            agency_kind: q.agency_kind.map(|k| k.code().to_string()),
+            country: match scope {
+                Some(Scope::Country(c)) => Some(c.code().to_string()),
+                _ => None,
+            },
+            from: q.from,
+            to: q.to,
+            sex: q.sex,
+            minor: q.age_group.map(|g| match g {
+                AgeGroup::Child => Some(true),
+                AgeGroup::Adult => Some(false),
+                AgeGroup::Unknown => None,
+            }),
+            exploitation: q.exploitation,
+            agency_kind: q.agency_kind,
         };
         // The filter codes and the scope kind only: no identity, no case id.
         let detail = format!(
@@ -135,12 +129,34 @@ impl Vigia {
             .join(",")
         );
         self.store.append_audit(&[self.event(actor, "routes.aggregate", None, detail)]).await?;
-        let groups = self.store.route_groups(&filter).await?;
-        let summary = summarise(&rows(&groups), q.level, q.place.as_deref());
+        self.refresh_route_facts().await?;
+        let rows = self.route_facts.table.read().unwrap_or_else(std::sync::PoisonError::into_inner).query(&filter);
+        let summary = summarise(&rows, q.level, q.place.as_deref());
         Ok(RouteAggregate {
             summary,
             scope: label,
             scope_country: (label == "country").then(|| actor.country.code().to_string()),
         })
+    }
+
+    /// Bring the in-memory route facts up to date: read, a page at a time, the
+    /// cases written after the last position applied (all of them the first time; `serve` calls this
+    /// at start so the first map does not wait for it).
+    pub async fn refresh_route_facts(&self) -> Result<usize> {
+        let _one_at_a_time = self.route_facts.refresh.lock().await;
+        const PAGE: i64 = 20_000;
+        loop {
+            let after = self.route_facts.table.read().unwrap_or_else(std::sync::PoisonError::into_inner).position();
+            let facts = self.store.case_facts_after(after, PAGE).await?;
+            if !facts.is_empty() {
+                let mut table = self.route_facts.table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                table.apply(&facts).map_err(|what| ServiceError::Store(vigia_store::StoreError::Corrupt(format!("case facts: {what}"))))?;
+            }
+            if (facts.len() as i64) < PAGE {
+                break;
+            }
+        }
+        let table = self.route_facts.table.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(table.len())
     }
 }

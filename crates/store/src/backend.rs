@@ -107,6 +107,13 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// An import's open transaction (rolled back when dropped uncommitted).
+struct DbImportTx<DB: sqlx::Database> {
+    tx: sqlx::Transaction<'static, DB>,
+    rev: i64,
+    audit_key: Vec<u8>,
+}
+
 /// Columns of a case row, as raw values.
 struct RawCase {
     id: String,
@@ -127,15 +134,43 @@ struct RawCase {
     identified_on: String,
     status: String,
     identity_ct: Vec<u8>,
+    route: String,
 }
 
-struct RawPlace {
-    case_id: String,
+/// One place of a case's route as stored in `cases.route` (a JSON array, in order).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredPlace {
     country: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     subdivision: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     municipality: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     lon: Option<f64>,
+}
+
+/// Only what map aggregates read of a stored place.
+#[derive(serde::Deserialize)]
+struct StoredPlaceKey {
+    country: String,
+    #[serde(default)]
+    subdivision: Option<String>,
+}
+
+fn route_json(route: &[Place]) -> String {
+    let places: Vec<StoredPlace> = route
+        .iter()
+        .map(|p| StoredPlace {
+            country: p.country.code().to_string(),
+            subdivision: p.subdivision.as_ref().map(|s| s.code().to_string()),
+            municipality: p.municipality.clone(),
+            lat: p.coordinates.map(|c| c.lat()),
+            lon: p.coordinates.map(|c| c.lon()),
+        })
+        .collect();
+    serde_json::to_string(&places).unwrap_or_else(|_| "[]".into())
 }
 
 fn parse_list<T>(json: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>> {
@@ -163,7 +198,8 @@ fn exact_age(f: &CaseFacts) -> Option<i64> {
     })
 }
 
-fn to_case(r: RawCase, places: Vec<RawPlace>) -> Result<StoredCase> {
+fn to_case(r: RawCase) -> Result<StoredCase> {
+    let places: Vec<StoredPlace> = serde_json::from_str(&r.route).map_err(|_| corrupt("route"))?;
     let route = places
         .into_iter()
         .map(|p| {
@@ -215,7 +251,7 @@ fn to_case(r: RawCase, places: Vec<RawPlace>) -> Result<StoredCase> {
     })
 }
 
-const CASE_COLUMNS: &str = "id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct";
+const CASE_COLUMNS: &str = "id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct, route";
 
 macro_rules! impl_store {
     ($store:ident, $db:ty, $sql:ident, $backend:literal, $audit_lock:expr) => {
@@ -240,17 +276,7 @@ macro_rules! impl_store {
                     identified_on: r.try_get("identified_on")?,
                     status: r.try_get("status")?,
                     identity_ct: r.try_get("identity_ct")?,
-                })
-            }
-
-            fn raw_place(r: &<$db as sqlx::Database>::Row) -> Result<RawPlace> {
-                Ok(RawPlace {
-                    case_id: r.try_get("case_id")?,
-                    country: r.try_get("country")?,
-                    subdivision: r.try_get("subdivision")?,
-                    municipality: r.try_get("municipality")?,
-                    lat: r.try_get("lat")?,
-                    lon: r.try_get("lon")?,
+                    route: r.try_get("route")?,
                 })
             }
 
@@ -320,11 +346,75 @@ macro_rules! impl_store {
                 })
             }
 
+            /// The ids of an agency's cases with these external references.
+            async fn ids_by_ref_in(conn: &mut <$db as sqlx::Database>::Connection, agency: AgencyId, refs: &[String]) -> Result<Vec<(String, CaseId)>> {
+                let mut out = Vec::new();
+                for chunk in refs.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT external_ref, id FROM cases WHERE agency_id = ");
+                    qb.push_bind(agency.to_string());
+                    qb.push(" AND external_ref IN (");
+                    let mut sep = qb.separated(", ");
+                    for r in chunk {
+                        sep.push_bind(r.clone());
+                    }
+                    qb.push(")");
+                    for row in qb.build().fetch_all(&mut *conn).await? {
+                        let r: String = row.try_get("external_ref")?;
+                        let id: String = row.try_get("id")?;
+                        out.push((r, id.parse().map_err(|_| corrupt("case id"))?));
+                    }
+                }
+                Ok(out)
+            }
+
+            /// Replace the facts, route and identity of existing cases (matched on id and agency).
+            async fn update_cases_in(tx: &mut sqlx::Transaction<'_, $db>, updated: &[StoredCase], rev: i64) -> Result<()> {
+                let update = $sql(
+                    "UPDATE cases SET sex = $1, age = $2, age_bracket = $3, minor = $4, citizenship = $5, acts = $6, means = $7, exploitation = $8, \
+                     recruitment = $9, recruiter_relation = $10, identified_on = $11, status = $12, identity_ct = $13, route = $14, rev = $15 WHERE id = $16 AND agency_id = $17",
+                );
+                for sc in updated {
+                    let f = &sc.case.facts;
+                    let r = sqlx::query(&update)
+                        .bind(f.sex.code())
+                        .bind(exact_age(f))
+                        .bind(f.age.map(|a| a.bracket().code()))
+                        .bind(f.is_minor().map(i64::from))
+                        .bind(f.citizenship.map(|c| c.code().to_string()))
+                        .bind(code_list(f.acts.iter().map(|a| a.code().to_string())))
+                        .bind(code_list(f.means.iter().map(|a| a.code().to_string())))
+                        .bind(code_list(f.exploitation.iter().map(|a| a.code())))
+                        .bind(f.recruitment.map(|r| r.code()))
+                        .bind(f.recruiter_relation.map(|r| r.code()))
+                        .bind(format_date(f.identified_on))
+                        .bind(f.status.code())
+                        .bind(sc.identity_ct.clone())
+                        .bind(route_json(&f.route))
+                        .bind(rev)
+                        .bind(sc.case.id.to_string())
+                        .bind(sc.case.agency_id.to_string())
+                        .execute(&mut **tx)
+                        .await?;
+                    if r.rows_affected() != 1 {
+                        return Err(StoreError::Corrupt("case to update not found".into()));
+                    }
+                }
+                Ok(())
+            }
+
+            /// The next case revision. Every transaction that writes cases takes one
+            /// (on PostgreSQL the counter's row stays locked to commit, so revisions
+            /// become visible in order); the service reads `rev > last seen`.
+            async fn next_rev(tx: &mut sqlx::Transaction<'_, $db>) -> Result<i64> {
+                let r = sqlx::query("UPDATE case_rev SET rev = rev + 1 WHERE id = 1 RETURNING rev").fetch_one(&mut **tx).await?;
+                Ok(r.try_get("rev")?)
+            }
+
             /// Multi-row inserts: hundreds of cases a statement.
-            async fn insert_cases_in(tx: &mut sqlx::Transaction<'_, $db>, cases: &[StoredCase]) -> Result<()> {
+            async fn insert_cases_in(tx: &mut sqlx::Transaction<'_, $db>, cases: &[StoredCase], rev: i64) -> Result<()> {
                 for chunk in cases.chunks(400) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO cases (id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, minor, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct) ",
+                        "INSERT INTO cases (id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, minor, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct, route, rev) ",
                     );
                     qb.push_values(chunk, |mut b, sc| {
                         let c = &sc.case;
@@ -347,7 +437,9 @@ macro_rules! impl_store {
                             .push_bind(f.recruiter_relation.map(|r| r.code()))
                             .push_bind(format_date(f.identified_on))
                             .push_bind(f.status.code())
-                            .push_bind(sc.identity_ct.clone());
+                            .push_bind(sc.identity_ct.clone())
+                            .push_bind(route_json(&f.route))
+                            .push_bind(rev);
                     });
                     match qb.build().execute(&mut **tx).await {
                         Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("a case with this id or external reference")),
@@ -355,105 +447,14 @@ macro_rules! impl_store {
                         Ok(_) => {}
                     }
                 }
-                Self::insert_places_in(tx, cases).await?;
-                Self::upsert_routes_in(tx, cases).await
-            }
-
-            /// The `case_routes` summary of each case (facts used by map filters, origin,
-            /// destination and transit), written with the case in the same transaction.
-            async fn upsert_routes_in(tx: &mut sqlx::Transaction<'_, $db>, cases: &[StoredCase]) -> Result<()> {
-                if cases.is_empty() {
-                    return Ok(());
-                }
-                let mut kinds = std::collections::HashMap::new();
-                for row in sqlx::query("SELECT id, kind FROM agencies").fetch_all(&mut **tx).await? {
-                    let id: String = row.try_get("id")?;
-                    let kind: String = row.try_get("kind")?;
-                    kinds.insert(id, kind);
-                }
-                for chunk in cases.chunks(500) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO case_routes (case_id, agency_id, country, agency_kind, identified_on, sex, minor, age_bracket, exploitation, citizenship, o_cc, o_sub, d_cc, d_sub, transit) ",
-                    );
-                    qb.push_values(chunk, |mut b, sc| {
-                        let c = &sc.case;
-                        let f = &c.facts;
-                        let (o, d) = (f.route.first(), f.route.last());
-                        let transit = if f.route.len() > 2 {
-                            f.route[1..f.route.len() - 1]
-                                .iter()
-                                .map(|p| p.subdivision.as_ref().map_or_else(|| p.country.code().to_string(), |s| s.code().to_string()))
-                                .collect::<Vec<_>>()
-                                .join(">")
-                        } else {
-                            String::new()
-                        };
-                        b.push_bind(c.id.to_string())
-                            .push_bind(c.agency_id.to_string())
-                            .push_bind(sc.country.code().to_string())
-                            .push_bind(kinds.get(&c.agency_id.to_string()).cloned().unwrap_or_default())
-                            .push_bind(format_date(f.identified_on))
-                            .push_bind(f.sex.code())
-                            .push_bind(f.is_minor().map(i64::from))
-                            .push_bind(f.age.map(|a| a.bracket().code()))
-                            .push_bind(code_list(f.exploitation.iter().map(|a| a.code())))
-                            .push_bind(f.citizenship.map(|c| c.code().to_string()))
-                            .push_bind(o.map(|p| p.country.code().to_string()))
-                            .push_bind(o.and_then(|p| p.subdivision.as_ref().map(|s| s.code().to_string())))
-                            .push_bind(d.map(|p| p.country.code().to_string()))
-                            .push_bind(d.and_then(|p| p.subdivision.as_ref().map(|s| s.code().to_string())))
-                            .push_bind(transit);
-                    });
-                    qb.push(
-                        " ON CONFLICT (case_id) DO UPDATE SET identified_on = excluded.identified_on, sex = excluded.sex, minor = excluded.minor, \
-                         age_bracket = excluded.age_bracket, exploitation = excluded.exploitation, citizenship = excluded.citizenship, \
-                         o_cc = excluded.o_cc, o_sub = excluded.o_sub, d_cc = excluded.d_cc, d_sub = excluded.d_sub, transit = excluded.transit",
-                    );
-                    qb.build().execute(&mut **tx).await?;
-                }
                 Ok(())
             }
 
-            async fn insert_places_in(tx: &mut sqlx::Transaction<'_, $db>, cases: &[StoredCase]) -> Result<()> {
-                let places: Vec<(String, i64, &Place)> =
-                    cases.iter().flat_map(|sc| sc.case.facts.route.iter().enumerate().map(move |(i, p)| (sc.case.id.to_string(), i as i64, p))).collect();
-                for chunk in places.chunks(1000) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_places (case_id, seq, country, subdivision, municipality, lat, lon) ");
-                    qb.push_values(chunk, |mut b, (id, i, p)| {
-                        b.push_bind(id.clone())
-                            .push_bind(*i)
-                            .push_bind(p.country.code().to_string())
-                            .push_bind(p.subdivision.as_ref().map(|s| s.code().to_string()))
-                            .push_bind(p.municipality.clone())
-                            .push_bind(p.coordinates.map(|c| c.lat()))
-                            .push_bind(p.coordinates.map(|c| c.lon()));
-                    });
-                    qb.build().execute(&mut **tx).await?;
-                }
-                Ok(())
+            async fn append_in(&self, tx: &mut sqlx::Transaction<'_, $db>, events: &[AuditEvent]) -> Result<()> {
+                Self::append_with(tx, &self.audit_key, events).await
             }
 
-            async fn places_for(&self, ids: &[String]) -> Result<Vec<RawPlace>> {
-                if ids.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT case_id, country, subdivision, municipality, lat, lon FROM case_places WHERE case_id IN (",
-                );
-                let mut sep = qb.separated(", ");
-                for id in ids {
-                    sep.push_bind(id.clone());
-                }
-                qb.push(") ORDER BY case_id, seq");
-                let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter().map(Self::raw_place).collect()
-            }
-
-            async fn append_in(
-                &self,
-                tx: &mut sqlx::Transaction<'_, $db>,
-                events: &[AuditEvent],
-            ) -> Result<()> {
+            async fn append_with(tx: &mut sqlx::Transaction<'_, $db>, audit_key: &[u8], events: &[AuditEvent]) -> Result<()> {
                 if events.is_empty() {
                     return Ok(());
                 }
@@ -473,7 +474,7 @@ macro_rules! impl_store {
                 for ev in events {
                     seq += 1;
                     let entry = seal(
-                        &self.audit_key,
+                        audit_key,
                         AuditRecord {
                             seq,
                             at_ms: ev.at_ms,
@@ -637,79 +638,34 @@ macro_rules! impl_store {
 
             async fn insert_cases(&self, cases: &[StoredCase], events: &[AuditEvent]) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
-                Self::insert_cases_in(&mut tx, cases).await?;
+                let rev = Self::next_rev(&mut tx).await?;
+                Self::insert_cases_in(&mut tx, cases, rev).await?;
                 self.append_in(&mut tx, events).await?;
                 tx.commit().await?;
                 Ok(())
             }
 
             async fn import_cases(&self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()> {
+                let mut t = self.begin_import().await?;
+                t.write(new, updated, events).await?;
+                t.commit().await
+            }
+
+            async fn begin_import(&self) -> Result<Box<dyn crate::ImportTx>> {
                 let mut tx = self.pool.begin().await?;
-                Self::insert_cases_in(&mut tx, new).await?;
-                let update = $sql(
-                    "UPDATE cases SET sex = $1, age = $2, age_bracket = $3, minor = $4, citizenship = $5, acts = $6, means = $7, exploitation = $8, \
-                     recruitment = $9, recruiter_relation = $10, identified_on = $11, status = $12, identity_ct = $13 WHERE id = $14 AND agency_id = $15",
-                );
-                let delete_places = $sql("DELETE FROM case_places WHERE case_id = $1");
-                for sc in updated {
-                    let f = &sc.case.facts;
-                    let r = sqlx::query(&update)
-                        .bind(f.sex.code())
-                        .bind(exact_age(f))
-                        .bind(f.age.map(|a| a.bracket().code()))
-                        .bind(f.is_minor().map(i64::from))
-                        .bind(f.citizenship.map(|c| c.code().to_string()))
-                        .bind(code_list(f.acts.iter().map(|a| a.code().to_string())))
-                        .bind(code_list(f.means.iter().map(|a| a.code().to_string())))
-                        .bind(code_list(f.exploitation.iter().map(|a| a.code())))
-                        .bind(f.recruitment.map(|r| r.code()))
-                        .bind(f.recruiter_relation.map(|r| r.code()))
-                        .bind(format_date(f.identified_on))
-                        .bind(f.status.code())
-                        .bind(sc.identity_ct.clone())
-                        .bind(sc.case.id.to_string())
-                        .bind(sc.case.agency_id.to_string())
-                        .execute(&mut *tx)
-                        .await?;
-                    if r.rows_affected() != 1 {
-                        return Err(StoreError::Corrupt("case to update not found".into()));
-                    }
-                    sqlx::query(&delete_places).bind(sc.case.id.to_string()).execute(&mut *tx).await?;
-                }
-                Self::insert_places_in(&mut tx, updated).await?;
-                Self::upsert_routes_in(&mut tx, updated).await?;
-                self.append_in(&mut tx, events).await?;
-                tx.commit().await?;
-                Ok(())
+                let rev = Self::next_rev(&mut tx).await?;
+                Ok(Box::new(DbImportTx::<$db> { tx, rev, audit_key: self.audit_key.clone() }))
             }
 
             async fn case_ids_by_ref(&self, agency: AgencyId, refs: &[String]) -> Result<Vec<(String, CaseId)>> {
-                let mut out = Vec::new();
-                for chunk in refs.chunks(500) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT external_ref, id FROM cases WHERE agency_id = ");
-                    qb.push_bind(agency.to_string());
-                    qb.push(" AND external_ref IN (");
-                    let mut sep = qb.separated(", ");
-                    for r in chunk {
-                        sep.push_bind(r.clone());
-                    }
-                    qb.push(")");
-                    for row in qb.build().fetch_all(&self.pool).await? {
-                        let r: String = row.try_get("external_ref")?;
-                        let id: String = row.try_get("id")?;
-                        out.push((r, id.parse().map_err(|_| corrupt("case id"))?));
-                    }
-                }
-                Ok(out)
+                let mut conn = self.pool.acquire().await?;
+                Self::ids_by_ref_in(&mut conn, agency, refs).await
             }
-
             async fn get_case(&self, id: CaseId) -> Result<Option<StoredCase>> {
                 let sql = $sql(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"));
                 let r = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
                 let Some(r) = r else { return Ok(None) };
-                let raw = Self::raw_case(&r)?;
-                let places = self.places_for(&[raw.id.clone()]).await?;
-                to_case(raw, places).map(Some)
+                to_case(Self::raw_case(&r)?).map(Some)
             }
 
             async fn list_cases(&self, scope: &Scope, limit: i64, offset: i64) -> Result<(i64, Vec<StoredCase>)> {
@@ -726,15 +682,7 @@ macro_rules! impl_store {
                     "SELECT {CASE_COLUMNS} FROM cases WHERE {col} = $1 ORDER BY created_at_ms DESC, id DESC LIMIT $2 OFFSET $3"
                 ));
                 let rows = sqlx::query(&sql).bind(val).bind(limit).bind(offset).fetch_all(&self.pool).await?;
-                let raws = rows.iter().map(Self::raw_case).collect::<Result<Vec<_>>>()?;
-                let ids: Vec<String> = raws.iter().map(|r| r.id.clone()).collect();
-                let mut places = self.places_for(&ids).await?;
-                let mut out = Vec::with_capacity(raws.len());
-                for raw in raws {
-                    let (mine, rest): (Vec<_>, Vec<_>) = places.into_iter().partition(|p| p.case_id == raw.id);
-                    places = rest;
-                    out.push(to_case(raw, mine)?);
-                }
+                let out = rows.iter().map(|r| Self::raw_case(r).and_then(to_case)).collect::<Result<Vec<_>>>()?;
                 Ok((total, out))
             }
 
@@ -850,56 +798,59 @@ macro_rules! impl_store {
                 rows.iter().map(Self::audit_entry).collect()
             }
 
-            async fn route_groups(&self, f: &crate::RouteFilter) -> Result<Vec<crate::RouteGroup>> {
-                let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT o_cc, o_sub, d_cc, d_sub, transit, citizenship, COUNT(*) AS n FROM case_routes WHERE 1 = 1",
-                );
-                match &f.scope {
-                    Some(Scope::Agency(a)) => {
-                        qb.push(" AND agency_id = ").push_bind(a.to_string());
-                    }
-                    Some(Scope::Country(c)) => {
-                        qb.push(" AND country = ").push_bind(c.code().to_string());
-                    }
-                    None => {}
-                }
-                if let Some(d) = &f.from {
-                    qb.push(" AND identified_on >= ").push_bind(d.clone());
-                }
-                if let Some(d) = &f.to {
-                    qb.push(" AND identified_on <= ").push_bind(d.clone());
-                }
-                if let Some(s) = &f.sex {
-                    qb.push(" AND sex = ").push_bind(s.clone());
-                }
-                if let Some(m) = f.minor {
-                    qb.push(" AND minor = ").push_bind(i64::from(m));
-                }
-                if f.age_unknown {
-                    qb.push(" AND minor IS NULL");
-                }
-                if let Some(e) = &f.exploitation {
-                    // exploitation is a JSON array of codes; codes are [a-z_] only.
-                    qb.push(" AND exploitation LIKE ").push_bind(format!("%\"{}\"%", e.replace(['%', '"', '\\'], "")));
-                }
-                if let Some(k) = &f.agency_kind {
-                    qb.push(" AND agency_kind = ").push_bind(k.clone());
-                }
-                qb.push(" GROUP BY o_cc, o_sub, d_cc, d_sub, transit, citizenship");
-                let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(crate::RouteGroup {
-                            origin_country: r.try_get("o_cc")?,
-                            origin_subdivision: r.try_get("o_sub")?,
-                            destination_country: r.try_get("d_cc")?,
-                            destination_subdivision: r.try_get("d_sub")?,
-                            transit: r.try_get("transit")?,
-                            citizenship: r.try_get("citizenship")?,
-                            cases: r.try_get("n")?,
+            async fn case_facts_after(&self, after: Option<(i64, CaseId)>, limit: i64) -> Result<Vec<crate::CaseFact>> {
+                // One row per page (a JSON array of facts): rows cross from the
+                // database driver one by one, and a million of them cost seconds.
+                let sql = if $backend == "sqlite" {
+                    "SELECT json_group_array(json_array(id, agency_id, kind, country, rev, identified_on, sex, minor, json(exploitation), citizenship, json(route))) AS page \
+                     FROM (SELECT c.id, c.agency_id, a.kind, c.country, c.rev, c.identified_on, c.sex, c.minor, c.exploitation, c.citizenship, c.route \
+                     FROM cases c JOIN agencies a ON a.id = c.agency_id WHERE (c.rev, c.id) > (?1, ?2) ORDER BY c.rev, c.id LIMIT ?3) p"
+                } else {
+                    "SELECT COALESCE(json_agg(json_build_array(id, agency_id, kind, country, rev, identified_on, sex, minor, exploitation::json, citizenship, route::json) \
+                     ORDER BY rev, id COLLATE \"C\"), '[]')::text AS page \
+                     FROM (SELECT c.id, c.agency_id, a.kind, c.country, c.rev, c.identified_on, c.sex, c.minor, c.exploitation, c.citizenship, c.route \
+                     FROM cases c JOIN agencies a ON a.id = c.agency_id WHERE (c.rev, c.id COLLATE \"C\") > ($1, $2) ORDER BY c.rev, c.id COLLATE \"C\" LIMIT $3) p"
+                };
+                let (rev, id) = after.map_or((-1, String::new()), |(r, id)| (r, id.to_string()));
+                let page: Option<String> = sqlx::query(sql).bind(rev).bind(id).bind(limit).fetch_one(&self.pool).await?.try_get("page")?;
+                type Fact = (String, String, String, String, i64, String, String, Option<i64>, Vec<String>, Option<String>, Vec<StoredPlaceKey>);
+                let facts: Vec<Fact> = serde_json::from_str(page.as_deref().unwrap_or("[]")).map_err(|_| corrupt("case facts"))?;
+                facts
+                    .into_iter()
+                    .map(|(id, agency, kind, country, rev, identified_on, sex, minor, exploitation, citizenship, route)| {
+                        Ok(crate::CaseFact {
+                            id: id.parse().map_err(|_| corrupt("case id"))?,
+                            agency_id: agency.parse().map_err(|_| corrupt("agency id"))?,
+                            agency_kind: kind,
+                            country,
+                            rev,
+                            identified_on,
+                            sex,
+                            minor: minor.map(|m| m != 0),
+                            exploitation,
+                            citizenship,
+                            route: route.into_iter().map(|p| (p.country, p.subdivision)).collect(),
                         })
                     })
                     .collect()
+            }
+        }
+
+        #[async_trait]
+        impl crate::ImportTx for DbImportTx<$db> {
+            async fn case_ids_by_ref(&mut self, agency: AgencyId, refs: &[String]) -> Result<Vec<(String, CaseId)>> {
+                $store::ids_by_ref_in(&mut self.tx, agency, refs).await
+            }
+
+            async fn write(&mut self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()> {
+                $store::insert_cases_in(&mut self.tx, new, self.rev).await?;
+                $store::update_cases_in(&mut self.tx, updated, self.rev).await?;
+                $store::append_with(&mut self.tx, &self.audit_key, events).await
+            }
+
+            async fn commit(self: Box<Self>) -> Result<()> {
+                self.tx.commit().await?;
+                Ok(())
             }
         }
     };

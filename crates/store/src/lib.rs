@@ -64,6 +64,9 @@ pub trait Store: Send + Sync + 'static {
     /// (matched by the caller on agency and external reference), with their audit events,
     /// in one transaction.
     async fn import_cases(&self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()>;
+    /// Open an import's transaction: batches of cases are written as a file is
+    /// read, and nothing is visible unless it commits (dropping it rolls back).
+    async fn begin_import(&self) -> Result<Box<dyn ImportTx>>;
     /// The ids of an agency's cases with these external references.
     async fn case_ids_by_ref(&self, agency: AgencyId, refs: &[String]) -> Result<Vec<(String, CaseId)>>;
     async fn get_case(&self, id: CaseId) -> Result<Option<StoredCase>>;
@@ -88,40 +91,43 @@ pub trait Store: Send + Sync + 'static {
     /// Audit entries about one case, oldest first.
     async fn audit_for_case(&self, id: CaseId) -> Result<Vec<AuditEntry>>;
 
-    /// Cases grouped by route (origin, destination, transit codes) and citizenship,
-    /// filtered: what corridors and maps aggregate (`case_routes`, migration 0003).
-    async fn route_groups(&self, f: &RouteFilter) -> Result<Vec<RouteGroup>>;
+    /// What map aggregates need (no identity) of up to `limit` cases, in order of
+    /// (revision of the transaction that last wrote the case, case id), after the
+    /// position `after` (`None`: from the start). Revisions become visible in
+    /// increasing order, so a reader that remembers the last position it read
+    /// misses nothing and sees every later write.
+    async fn case_facts_after(&self, after: Option<(i64, CaseId)>, limit: i64) -> Result<Vec<CaseFact>>;
 }
 
-/// Which cases route aggregates count (every given condition must hold).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RouteFilter {
-    /// `None`: every case (regional aggregates).
-    pub scope: Option<Scope>,
-    /// Identified on or after / on or before (ISO dates).
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// Sex code.
-    pub sex: Option<String>,
-    /// `Some(true)`: children only; `Some(false)`: adults only.
+/// An import in progress: one transaction, one case revision.
+#[async_trait]
+pub trait ImportTx: Send {
+    /// As [`Store::case_ids_by_ref`], inside the transaction (sees its own writes).
+    async fn case_ids_by_ref(&mut self, agency: AgencyId, refs: &[String]) -> Result<Vec<(String, CaseId)>>;
+    /// Insert new cases, replace updated ones, append their audit events.
+    async fn write(&mut self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()>;
+    async fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// A case's facts as map aggregates read them (codes as stored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFact {
+    pub id: CaseId,
+    pub agency_id: AgencyId,
+    /// The recording agency's kind code.
+    pub agency_kind: String,
+    /// Country of the recording agency.
+    pub country: String,
+    /// The revision of the transaction that last wrote the case.
+    pub rev: i64,
+    /// ISO date.
+    pub identified_on: String,
+    pub sex: String,
+    /// `None`: age unknown.
     pub minor: Option<bool>,
-    /// Cases whose age is unknown only.
-    pub age_unknown: bool,
-    /// An exploitation code the case lists.
-    pub exploitation: Option<String>,
-    /// The identifying (recording) agency's kind code.
-    pub agency_kind: Option<String>,
-}
-
-/// Cases sharing a route and a citizenship.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouteGroup {
-    pub origin_country: Option<String>,
-    pub origin_subdivision: Option<String>,
-    pub destination_country: Option<String>,
-    pub destination_subdivision: Option<String>,
-    /// Places between, subdivision code where known else country, joined by `>`.
-    pub transit: String,
+    /// Exploitation codes (`other: ...` entries as stored).
+    pub exploitation: Vec<String>,
     pub citizenship: Option<String>,
-    pub cases: i64,
+    /// The route in order: country code and subdivision code where known.
+    pub route: Vec<(String, Option<String>)>,
 }

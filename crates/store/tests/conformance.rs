@@ -214,6 +214,52 @@ conformance!(concurrent_appends_keep_one_chain, |s: Arc<dyn Store>| async move {
     assert!(v.finish(s.audit_head().await.unwrap()).is_empty());
 });
 
+conformance!(a_reader_following_facts_misses_no_concurrent_write, |s: Arc<dyn Store>| async move {
+    let a = agency("A", "BR");
+    s.insert_agency(&a).await.unwrap();
+    let by = UserId(uuid::Uuid::now_v7());
+    let mut writers = Vec::new();
+    for w in 0..6 {
+        let (s, a) = (s.clone(), a.clone());
+        writers.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for i in 0..10 {
+                let c = case(&a, by, 1, Some(&format!("w{w}-{i}")));
+                ids.push(c.case.id);
+                // Audit events too: the real writes take the audit lock after the revision.
+                s.insert_cases(std::slice::from_ref(&c), &[ev("case.create", Some(c.case.id))]).await.unwrap();
+            }
+            ids
+        }));
+    }
+    // Follow the facts while the writers run, remembering only the last position.
+    let mut seen = std::collections::HashSet::new();
+    let mut pos = None;
+    loop {
+        let done = writers.iter().all(|w| w.is_finished());
+        loop {
+            let page = s.case_facts_after(pos, 7).await.unwrap();
+            if let Some(l) = page.last() {
+                pos = Some((l.rev, l.id));
+            }
+            seen.extend(page.iter().map(|f| f.id));
+            if page.len() < 7 {
+                break;
+            }
+        }
+        if done {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let mut all = std::collections::HashSet::new();
+    for w in writers {
+        all.extend(w.await.unwrap());
+    }
+    assert_eq!(all.len(), 60);
+    assert_eq!(seen, all, "every committed case reached the reader");
+});
+
 conformance!(ciphertext_replacement, |s: Arc<dyn Store>| async move {
     let a = agency("A", "BR");
     s.insert_agency(&a).await.unwrap();
@@ -262,8 +308,7 @@ conformance!(records, |s: Arc<dyn Store>| async move {
     assert_eq!(s.audit_for_case(c.case.id).await.unwrap().len(), 1);
 });
 
-conformance!(route_groups, |s: Arc<dyn Store>| async move {
-    use vigia_store::RouteFilter;
+conformance!(case_facts_after, |s: Arc<dyn Store>| async move {
     let a = agency("A", "BR");
     let mut b = agency("B", "ES");
     b.kind = AgencyKind::Police;
@@ -276,37 +321,41 @@ conformance!(route_groups, |s: Arc<dyn Store>| async move {
     cases[1].case.facts.sex = Sex::Male;
     cases[2].case.facts.route.truncate(1);
     cases[2].case.facts.exploitation = vec![Exploitation::Kind(ExploitationKind::ForcedLabour)];
-    s.insert_cases(&cases, &[]).await.unwrap();
-    let mut all = s.route_groups(&RouteFilter::default()).await.unwrap();
-    all.sort_by_key(|g| (g.transit.clone(), g.destination_country.clone()));
-    assert_eq!(all.iter().map(|g| g.cases).sum::<i64>(), 3);
-    let full = all.iter().find(|g| g.transit == "PT").expect("the three-place route");
-    assert_eq!(
-        (full.origin_country.as_deref(), full.origin_subdivision.as_deref(), full.destination_country.as_deref(), full.cases),
-        (Some("BR"), Some("BR-PE"), Some("ES"), 1)
-    );
-    assert!(all.iter().any(|g| g.origin_country.is_none() && g.cases == 1), "the case without a route still counts");
-    assert!(all.iter().any(|g| g.origin_subdivision.as_deref() == Some("BR-PE") && g.destination_subdivision.as_deref() == Some("BR-PE")));
-    let count = |f: RouteFilter| {
-        let s = s.clone();
-        async move { s.route_groups(&f).await.unwrap().iter().map(|g| g.cases).sum::<i64>() }
-    };
-    assert_eq!(count(RouteFilter { scope: Some(Scope::Country(Country::parse("ES").unwrap())), ..Default::default() }).await, 1);
-    assert_eq!(count(RouteFilter { scope: Some(Scope::Agency(a.id)), ..Default::default() }).await, 2);
-    assert_eq!(count(RouteFilter { sex: Some("male".into()), ..Default::default() }).await, 1);
-    assert_eq!(count(RouteFilter { minor: Some(true), ..Default::default() }).await, 3);
-    assert_eq!(count(RouteFilter { minor: Some(false), ..Default::default() }).await, 0);
-    assert_eq!(count(RouteFilter { exploitation: Some("forced_labour".into()), ..Default::default() }).await, 1);
-    assert_eq!(count(RouteFilter { exploitation: Some("sexual_exploitation".into()), ..Default::default() }).await, 2);
-    assert_eq!(count(RouteFilter { agency_kind: Some("police".into()), ..Default::default() }).await, 1);
-    assert_eq!(count(RouteFilter { from: Some("2024-03-02".into()), ..Default::default() }).await, 0);
-    assert_eq!(count(RouteFilter { to: Some("2024-03-01".into()), ..Default::default() }).await, 3);
-    // Re-import replaces the route: the aggregate follows in the same transaction.
+    s.insert_cases(&cases[..2], &[]).await.unwrap();
+    s.insert_cases(&cases[2..], &[]).await.unwrap();
+    let all = s.case_facts_after(None, 100).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(all.windows(2).all(|w| (w[0].rev, w[0].id) < (w[1].rev, w[1].id)), "in (revision, id) order");
+    // Pages follow on from one another.
+    let p1 = s.case_facts_after(None, 2).await.unwrap();
+    let p2 = s.case_facts_after(Some((p1[1].rev, p1[1].id)), 2).await.unwrap();
+    assert_eq!(p1.iter().chain(p2.iter()).map(|f| f.id).collect::<Vec<_>>(), all.iter().map(|f| f.id).collect::<Vec<_>>());
+    let first = all.iter().find(|f| f.id == cases[0].case.id).unwrap();
+    let expect_route: Vec<(String, Option<String>)> = cases[0]
+        .case
+        .facts
+        .route
+        .iter()
+        .map(|p| (p.country.code().to_string(), p.subdivision.as_ref().map(|x| x.code().to_string())))
+        .collect();
+    assert_eq!(first.route, expect_route, "the route in order");
+    assert_eq!((first.agency_kind.as_str(), first.country.as_str(), first.sex.as_str()), ("ngo", "BR", "female"));
+    assert_eq!(first.identified_on, vigia_domain::case::format_date(cases[0].case.facts.identified_on));
+    let third = all.iter().find(|f| f.id == cases[2].case.id).unwrap();
+    assert_eq!((third.agency_kind.as_str(), third.exploitation.clone(), third.route.len()), ("police", vec!["forced_labour".to_string()], 1));
+    assert!(all.iter().any(|f| f.route.is_empty()), "a case without a route is still a fact");
+    // Only what a later transaction wrote comes back after the highest revision seen.
+    let seen = all.last().map(|f| (f.rev, f.id)).unwrap();
+    assert!(s.case_facts_after(Some(seen), 100).await.unwrap().is_empty());
     let mut upd = cases[0].clone();
     upd.case.facts.route.remove(1);
     upd.case.facts.sex = Sex::Male;
-    s.import_cases(&[], &[upd], &[]).await.unwrap();
-    let all = s.route_groups(&RouteFilter::default()).await.unwrap();
-    assert!(!all.iter().any(|g| g.transit == "PT"));
-    assert_eq!(count(RouteFilter { sex: Some("male".into()), ..Default::default() }).await, 2);
+    s.import_cases(&[], &[upd.clone()], &[]).await.unwrap();
+    let changed = s.case_facts_after(Some(seen), 100).await.unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!((changed[0].id, changed[0].sex.as_str(), changed[0].route.len()), (upd.case.id, "male", expect_route.len() - 1));
+    assert!(changed[0].rev > seen.0);
+    // The stored case reads back with the new route (places kept with their details).
+    let back = s.get_case(upd.case.id).await.unwrap().unwrap();
+    assert_eq!(back.case.facts.route, upd.case.facts.route);
 });

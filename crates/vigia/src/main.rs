@@ -300,6 +300,16 @@ fn redact_url(url: &str) -> String {
 }
 
 pub(crate) async fn serve(vigia: Vigia, addr: SocketAddr, secure_cookies: bool) -> Result<()> {
+    // Load the map aggregates' case facts in the background: the first map
+    // request then finds them ready (a million cases take a few seconds).
+    let warm = vigia.clone();
+    tokio::spawn(async move {
+        let t = std::time::Instant::now();
+        match warm.refresh_route_facts().await {
+            Ok(n) => tracing::info!(cases = n, ms = t.elapsed().as_millis() as u64, "map aggregates ready"),
+            Err(e) => tracing::warn!(error = %e, "loading map aggregates failed; the first map request retries"),
+        }
+    });
     let app = vigia_web::router(vigia_web::AppState::new(vigia, secure_cookies));
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr()?;
@@ -424,13 +434,31 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let opts = vigia_import::ReadOptions { mapping, ..Default::default() };
             let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
             bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec})").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
-            bar.set_message("reading");
-            let report = vigia_import::read_file(&file, v.today(), &opts, &mut |n| bar.set_position(n)).with_context(|| format!("reading {}", file.display()))?;
+            bar.set_message(if dry_run { "checking" } else { "reading and writing (identities encrypted)" });
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            // The file is read on its own thread while the rows already read are
+            // encrypted and written, in one transaction that commits only if no
+            // row of the whole file is rejected.
+            let mut session = v.begin_import(None, agency, dry_run).await?;
+            let (batches, mut ready) = tokio::sync::mpsc::channel::<Vec<vigia_import::ImportedRow>>(4);
+            let (path, today, reader_bar) = (file.clone(), v.today(), bar.clone());
+            let reader = tokio::task::spawn_blocking(move || {
+                let mut send = |rows: Vec<vigia_import::ImportedRow>| {
+                    // The writer has stopped (an error): nothing more to hand over.
+                    let _ = batches.blocking_send(rows);
+                };
+                vigia_import::read_file_batches(&path, today, &opts, &mut |n| reader_bar.set_position(n), vigia_import::Batches { size: 5000, sink: &mut send })
+            });
+            while let Some(rows) = ready.recv().await {
+                session.write(&rows).await?;
+            }
+            let report = reader.await.context("the reading thread failed")?.with_context(|| format!("reading {}", file.display()))?;
             bar.finish_and_clear();
             for w in &report.warnings {
                 eprintln!("warning: {}{}", w.column.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(), w.message);
             }
             if !report.is_importable() {
+                drop(session); // rolls back what was written so far
                 eprintln!("{}: {} row(s) rejected; nothing was imported", file.display(), report.rejected_rows);
                 for e in &report.rejected {
                     eprintln!("  {e}");
@@ -440,11 +468,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 return Ok(ExitCode::from(1));
             }
-            let spinner = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
-            spinner.set_message(if dry_run { "checking" } else { "writing (encrypting identities)" });
-            spinner.enable_steady_tick(std::time::Duration::from_millis(200));
-            let out = v.import_rows(None, agency, &report.rows, dry_run).await?;
-            spinner.finish_and_clear();
+            session.write(&report.rows).await?;
+            let out = session.finish().await?;
             println!(
                 "{}{} rows read: {} new case(s), {} updated{}",
                 if dry_run { "dry run: " } else { "" },
