@@ -323,3 +323,37 @@ fn error_list_is_capped_but_rows_are_counted() {
     assert!(report.rejected_truncated);
     assert!(report.rejected.iter().all(|e| e.column == "id"));
 }
+
+#[test]
+fn batches_hand_over_every_valid_row_and_stop_at_a_rejected_one() {
+    use vigia_import::{read_file_batches, Batches};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.csv");
+    std::fs::write(&path, generated(1_000, None)).unwrap();
+    let mut handed: Vec<u64> = Vec::new();
+    let mut sizes = Vec::new();
+    let report = read_file_batches(
+        &path,
+        TODAY,
+        &ReadOptions::default(),
+        &mut |_| {},
+        Batches { size: 300, sink: &mut |rows| {
+            sizes.push(rows.len());
+            handed.extend(rows.iter().map(|r| r.row));
+        } },
+    )
+    .unwrap();
+    assert!(report.is_importable());
+    assert_eq!(sizes, vec![300, 300, 300]);
+    handed.extend(report.rows.iter().map(|r| r.row));
+    assert_eq!(handed, (2..=1_001).collect::<Vec<u64>>(), "every row once, in order");
+
+    // A rejected row: what follows is not handed over, nothing is importable.
+    std::fs::write(&path, generated(1_000, Some(BadRow { row: 500, kind: BadRowKind::UnknownExploitationCountry }))).unwrap();
+    let mut after = 0;
+    let report = read_file_batches(&path, TODAY, &ReadOptions::default(), &mut |_| {}, Batches { size: 300, sink: &mut |rows| after += rows.len() })
+        .unwrap();
+    assert!(!report.is_importable());
+    assert_eq!(after, 300, "only the batch complete before the bad row");
+    assert!(report.rows.is_empty());
+}

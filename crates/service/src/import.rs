@@ -31,59 +31,81 @@ pub enum ExportFormat {
 
 /// An import in progress (see [`Vigia::begin_import`]).
 pub struct ImportSession {
-    vigia: Vigia,
-    agency: vigia_store::Agency,
-    actor: Option<Actor>,
+    preparer: Preparer,
     tx: Option<Box<dyn vigia_store::ImportTx>>,
     outcome: ImportOutcome,
 }
 
-impl ImportSession {
-    /// Encrypt and write a batch of valid rows (a dry run only counts them).
-    /// A record id already imported by the agency, in an earlier import or an
-    /// earlier batch of this one, updates that case.
-    pub async fn write(&mut self, rows: &[ImportedRow]) -> Result<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let refs: Vec<String> = rows.iter().filter_map(|r| r.case.external_ref.clone()).collect();
-        if refs.len() != rows.len() {
-            return Err(invalid("id", "every imported row needs the agency's record id"));
-        }
-        let found = match &mut self.tx {
-            Some(tx) => tx.case_ids_by_ref(self.agency.id, &refs).await?,
-            None => self.vigia.store.case_ids_by_ref(self.agency.id, &refs).await?,
-        };
-        let existing: std::collections::HashMap<String, CaseId> = found.into_iter().collect();
+/// Turns valid rows into stored cases (encrypting identities) and their audit
+/// events, without touching the database: it can run on the thread that reads
+/// the file while the session writes the previous batch.
+#[derive(Clone)]
+pub struct Preparer {
+    vigia: Vigia,
+    agency: vigia_store::Agency,
+    actor: Option<Actor>,
+    /// The agency's record ids already stored (the upsert key), as the import began.
+    existing: std::sync::Arc<std::collections::HashMap<String, CaseId>>,
+}
+
+/// A batch ready to write.
+pub struct PreparedBatch {
+    new: Vec<StoredCase>,
+    updated: Vec<StoredCase>,
+    events: Vec<AuditEvent>,
+}
+
+impl Preparer {
+    /// A record id the agency already stored updates that case; any other is a
+    /// new case. (The reader rejects a record id repeated within a file.)
+    pub fn prepare(&self, rows: &[ImportedRow]) -> Result<PreparedBatch> {
         let v = &self.vigia;
         let by = self.actor.as_ref().map_or(UserId(uuid::Uuid::nil()), |a| a.user_id);
         let now = v.clock.now_ms();
-        let mut new = Vec::new();
-        let mut updated = Vec::new();
-        let mut events = Vec::with_capacity(rows.len());
+        let mut batch = PreparedBatch { new: Vec::with_capacity(rows.len()), updated: Vec::new(), events: Vec::with_capacity(rows.len()) };
         for r in rows {
-            let ext = r.case.external_ref.as_deref().unwrap_or_default();
-            let (sc, action) = match existing.get(ext) {
-                Some(id) => (v.prepare_case_as(*id, &r.case, &self.agency, by), "case.update"),
-                None => (v.prepare_case(&r.case, &self.agency, by), "case.create"),
+            let Some(ext) = r.case.external_ref.as_deref() else {
+                return Err(invalid("id", "every imported row needs the agency's record id"));
             };
-            events.push(AuditEvent {
+            let (sc, update) = match self.existing.get(ext) {
+                Some(id) => (v.prepare_case_as(*id, &r.case, &self.agency, by), true),
+                None => (v.prepare_case(&r.case, &self.agency, by), false),
+            };
+            batch.events.push(AuditEvent {
                 at_ms: now,
                 actor: self.actor.as_ref().map(|a| a.user_id),
-                action: action.into(),
+                action: if update { "case.update" } else { "case.create" }.into(),
                 case_id: Some(sc.case.id),
                 detail: format!("import row {}", r.row),
             });
-            if action == "case.update" {
-                updated.push(sc);
+            if update {
+                batch.updated.push(sc);
             } else {
-                new.push(sc);
+                batch.new.push(sc);
             }
         }
-        self.outcome.inserted += new.len();
-        self.outcome.updated += updated.len();
+        Ok(batch)
+    }
+}
+
+impl ImportSession {
+    /// A preparer for this import (cheap to clone; send it to another thread).
+    pub fn preparer(&self) -> Preparer {
+        self.preparer.clone()
+    }
+
+    /// Prepare and write a batch of valid rows (a dry run only counts them).
+    pub async fn write(&mut self, rows: &[ImportedRow]) -> Result<()> {
+        let batch = self.preparer.prepare(rows)?;
+        self.write_prepared(batch).await
+    }
+
+    /// Write a batch made by this session's [`Preparer`].
+    pub async fn write_prepared(&mut self, batch: PreparedBatch) -> Result<()> {
+        self.outcome.inserted += batch.new.len();
+        self.outcome.updated += batch.updated.len();
         if let Some(tx) = &mut self.tx {
-            tx.write(&new, &updated, &events).await?;
+            tx.write(&batch.new, &batch.updated, &batch.events).await?;
         }
         Ok(())
     }
@@ -128,8 +150,15 @@ impl Vigia {
             }
             return Err(e);
         }
-        let tx = if dry_run { None } else { Some(self.store.begin_import().await?) };
-        Ok(ImportSession { vigia: self.clone(), agency, actor: actor.cloned(), tx, outcome: ImportOutcome { inserted: 0, updated: 0, dry_run } })
+        let (tx, refs) = if dry_run {
+            (None, self.store.case_refs(agency_id).await?)
+        } else {
+            let mut tx = self.store.begin_import().await?;
+            let refs = tx.case_refs(agency_id).await?;
+            (Some(tx), refs)
+        };
+        let preparer = Preparer { vigia: self.clone(), agency, actor: actor.cloned(), existing: std::sync::Arc::new(refs.into_iter().collect()) };
+        Ok(ImportSession { preparer, tx, outcome: ImportOutcome { inserted: 0, updated: 0, dry_run } })
     }
 
     /// Save (or replace) an agency's named column mapping.

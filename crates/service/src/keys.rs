@@ -210,7 +210,9 @@ impl Keys {
     pub fn encrypt(&self, plain: &[u8], context: &[u8]) -> Vec<u8> {
         let cipher = XChaCha20Poly1305::new(self.current.key.as_ref().into());
         let mut nonce = [0u8; 24];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        // A random 192-bit nonce from the thread's CSPRNG (seeded and periodically
+        // reseeded from the OS): no system call per encryption.
+        rand::thread_rng().fill_bytes(&mut nonce);
         // Encryption with a valid key and nonce cannot fail for in-memory buffers.
         let ct = cipher.encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: context }).unwrap_or_default();
         let mut out = Vec::with_capacity(2 + 8 + 24 + ct.len());

@@ -67,8 +67,8 @@ pub trait Store: Send + Sync + 'static {
     /// Open an import's transaction: batches of cases are written as a file is
     /// read, and nothing is visible unless it commits (dropping it rolls back).
     async fn begin_import(&self) -> Result<Box<dyn ImportTx>>;
-    /// The ids of an agency's cases with these external references.
-    async fn case_ids_by_ref(&self, agency: AgencyId, refs: &[String]) -> Result<Vec<(String, CaseId)>>;
+    /// Every external reference of an agency's cases, with the case id.
+    async fn case_refs(&self, agency: AgencyId) -> Result<Vec<(String, CaseId)>>;
     async fn get_case(&self, id: CaseId) -> Result<Option<StoredCase>>;
     /// A page of the cases in scope, newest first, and the total in scope.
     async fn list_cases(&self, scope: &Scope, limit: i64, offset: i64) -> Result<(i64, Vec<StoredCase>)>;
@@ -102,8 +102,8 @@ pub trait Store: Send + Sync + 'static {
 /// An import in progress: one transaction, one case revision.
 #[async_trait]
 pub trait ImportTx: Send {
-    /// As [`Store::case_ids_by_ref`], inside the transaction (sees its own writes).
-    async fn case_ids_by_ref(&mut self, agency: AgencyId, refs: &[String]) -> Result<Vec<(String, CaseId)>>;
+    /// As [`Store::case_refs`], inside the transaction.
+    async fn case_refs(&mut self, agency: AgencyId) -> Result<Vec<(String, CaseId)>>;
     /// Insert new cases, replace updated ones, append their audit events.
     async fn write(&mut self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()>;
     async fn commit(self: Box<Self>) -> Result<()>;

@@ -49,6 +49,14 @@ async fn ten_thousand_rows(backend: Backend) {
     assert_eq!(err.lines().filter(|l| l.trim_start().starts_with("row ")).count(), 1, "only the bad row is reported: {err}");
     assert_eq!(count_cases(&db).await, 0, "nothing was written");
 
+    // A bad row near the end, after rows before it were already written in
+    // batches (the writer does not wait for the whole file): rolled back.
+    let late = htcds_file(&db, "late.csv", 10_000, Some(BadRow { row: 9_901, kind: BadRowKind::UnknownExploitationCountry }));
+    let (code, _, err) = db.run(&["import", "--agency", &agency, "--format", "htcds", "--quiet", &late], None);
+    assert_ne!(code, 0);
+    assert!(err.contains("row 9901") && err.contains("hte_Exploitation_Country"), "{err}");
+    assert_eq!(count_cases(&db).await, 0, "the batches written before the bad row were rolled back");
+
     // Dry run: reports, writes nothing.
     let (code, out, err) = db.run(&["import", "--agency", &agency, "--format", "htcds", "--dry-run", "--quiet", &good], None);
     assert_eq!(code, 0, "{err}");
