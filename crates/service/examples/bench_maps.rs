@@ -185,5 +185,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         percentile(&mut all.clone(), 95.0),
         all.iter().copied().fold(0.0, f64::max)
     );
+
+    // Peer, same run, same data: the database groups the cases itself (what the
+    // previous version did for every request), for the same three scopes.
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true))
+            .await?;
+        let es_police_id = es_police.id.to_string();
+        let scopes: [(&str, &str, String); 3] = [
+            ("all cases", "1 = 1 OR ?1 = ''", String::new()),
+            ("country BR", "country = ?1", "BR".to_string()),
+            ("agency (ES police)", "agency_id = ?1", es_police_id),
+        ];
+        println!("\npeer: SQLite groups the same cases by route and citizenship (`SELECT route, citizenship, COUNT(*) FROM cases WHERE <scope> GROUP BY 1, 2`), 5 runs each");
+        println!("\n| scope | p50 ms | p95 ms |\n|---|---:|---:|");
+        let mut peer_all = Vec::new();
+        for (label, cond, arg) in &scopes {
+            let sql = format!("SELECT route, citizenship, COUNT(*) FROM cases WHERE {cond} GROUP BY route, citizenship");
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let t = Instant::now();
+                let rows = sqlx::query(&sql).bind(arg).fetch_all(&pool).await?;
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+                assert!(!rows.is_empty());
+            }
+            println!("| {label} | {:.1} | {:.1} |", percentile(&mut times.clone(), 50.0), percentile(&mut times.clone(), 95.0));
+            peer_all.extend(times);
+        }
+        println!("| **all** | **{:.1}** | **{:.1}** |", percentile(&mut peer_all.clone(), 50.0), percentile(&mut peer_all.clone(), 95.0));
+    }
     Ok(())
 }
