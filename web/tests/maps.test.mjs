@@ -8,54 +8,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const BIN = resolve(HERE, process.env.VIGIA_BIN || '../../target/debug/vigia');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = join(HERE, 'artifacts');
-
-function dbArgs(dir) {
-  return ['--db', `sqlite://${join(dir, 'v.db')}`, '--key-file', join(dir, 'v.key')];
-}
-
-function startServer(dir) {
-  const child = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', ...dbArgs(dir)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = new Promise((ok, fail) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => fail(new Error(`vigia serve did not start within 20 s: ${err}`)), 20_000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Vigia is listening on (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) { clearTimeout(timer); ok(m[1]); }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`vigia serve exited with ${code}: ${err}`)); });
-  });
-  return { child, url };
-}
-
-function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const force = setTimeout(() => { child.kill('SIGKILL'); }, 5_000);
-    child.once('exit', () => { clearTimeout(force); done(); });
-    child.kill('SIGTERM');
-  });
-}
+import { join } from 'node:path';
+import {
+  ARTIFACTS, BIN, checkPrerequisites, dbArgs, launchBrowser, startServer, stopServer,
+} from './harness.mjs';
 
 test('world flow map and Brazil by subdivision in headless Chromium', { timeout: 180_000 }, async (t) => {
-  assert.ok(existsSync(BIN), `no vigia binary at ${BIN} (cargo build -p vigia, or set VIGIA_BIN)`);
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
+  checkPrerequisites();
   const dir = mkdtempSync(join(tmpdir(), 'vigia-maps-'));
   let server = null;
   let browser = null;
@@ -77,11 +39,7 @@ test('world flow map and Brazil by subdivision in headless Chromium', { timeout:
   const started = startServer(dir);
   server = started.child;
   const base = await started.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchBrowser();
   const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(20_000);
   // Every request the pages make must go to Vigia itself.

@@ -1,96 +1,23 @@
 // Action plans in headless Chromium: a coordinator creates a plan with an activity
 // and a computed indicator; adding a case moves the indicator; the NGO designated as
 // independent monitor files a diverging assessment and the dashboard flags it.
-// Same harness as referral-flow.test.mjs (real binary, fresh SQLite, Debian Chromium).
+// Real binary, fresh SQLite, Debian Chromium: see harness.mjs.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const BIN = resolve(HERE, process.env.VIGIA_BIN || '../../target/debug/vigia');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = join(HERE, 'artifacts');
-const PASSWORD = 'a long enough password for tests';
-
-function vigia(dir, args, input) {
-  const r = spawnSync(BIN, [...args, '--db', `sqlite://${join(dir, 'v.db')}`, '--key-file', join(dir, 'v.key')], {
-    input: input ?? '',
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  // stderr may be shown; it carries no identifying value (only agency names and e-mails of test users).
-  assert.equal(r.status, 0, `vigia ${args.slice(0, 2).join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-function startServer(dir) {
-  const child = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--db', `sqlite://${join(dir, 'v.db')}`, '--key-file', join(dir, 'v.key')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = new Promise((ok, fail) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => fail(new Error(`vigia serve did not start within 20 s: ${err}`)), 20_000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Vigia is listening on (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`vigia serve exited with ${code}: ${err}`));
-    });
-  });
-  return { child, url };
-}
-
-function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const force = setTimeout(() => { child.kill('SIGKILL'); }, 5_000);
-    child.once('exit', () => { clearTimeout(force); done(); });
-    child.kill('SIGTERM');
-  });
-}
-
-async function signIn(browser, base, email) {
-  const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.fill('input[name="email"]', email);
-  await page.fill('input[name="password"]', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type="submit"]')]);
-  // Signed in: the header names the user.
-  await page.locator('header .who', { hasText: email }).waitFor();
-  return { context, page };
-}
-
-/** Submit a form by clicking its button and wait for the page that answers. */
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(button).click()]);
-}
+import { join } from 'node:path';
+import {
+  ARTIFACTS, PASSWORD, checkPrerequisites, launchBrowser, signIn, startServer, stopServer, submit, vigia,
+} from './harness.mjs';
 
 const COORD = 'coord@plans.example';
 const NGO_ADMIN = 'admin@watch.example';
 const NGO_CW = 'cw@watch.example';
 
 test('a plan with a live indicator, moved by a new case, and a diverging shadow assessment', { timeout: 120_000 }, async (t) => {
-  assert.ok(existsSync(BIN), `no vigia binary at ${BIN} (cargo build -p vigia, or set VIGIA_BIN)`);
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
+  checkPrerequisites();
   const dir = mkdtempSync(join(tmpdir(), 'vigia-plans-'));
   let server = null;
   let browser = null;
@@ -111,11 +38,7 @@ test('a plan with a live indicator, moved by a new case, and a diverging shadow 
   const started = startServer(dir);
   server = started.child;
   const base = await started.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 
   const today = new Date().toISOString().slice(0, 10);
   const year = today.slice(0, 4);

@@ -13,18 +13,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const BIN = resolve(HERE, process.env.VIGIA_BIN || '../../target/debug/vigia');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = join(HERE, 'artifacts');
-const PASSWORD = 'a long enough password for tests';
+import { join } from 'node:path';
+import {
+  ARTIFACTS, PASSWORD, checkPrerequisites, launchBrowser, signIn, startServer, stopServer, submit, vigia,
+} from './harness.mjs';
 // Distinctive synthetic identifying values: they must never reach the shelter.
 const GIVEN = 'Quirelda';
 const FAMILY = 'Vrelkondastro';
@@ -35,75 +29,8 @@ const NGO_CW = 'cw@ngo.example';
 const NGO_ADMIN = 'admin@ngo.example';
 const SHELTER_CW = 'cw@shelter.example';
 
-function vigia(dir, args, input) {
-  const r = spawnSync(BIN, [...args, '--db', `sqlite://${join(dir, 'v.db')}`, '--key-file', join(dir, 'v.key')], {
-    input: input ?? '',
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  // stderr may be shown; it carries no identifying value (only agency names and e-mails of test users).
-  assert.equal(r.status, 0, `vigia ${args.slice(0, 2).join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-function startServer(dir) {
-  const child = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--db', `sqlite://${join(dir, 'v.db')}`, '--key-file', join(dir, 'v.key')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = new Promise((ok, fail) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => fail(new Error(`vigia serve did not start within 20 s: ${err}`)), 20_000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Vigia is listening on (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`vigia serve exited with ${code}: ${err}`));
-    });
-  });
-  return { child, url };
-}
-
-function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const force = setTimeout(() => { child.kill('SIGKILL'); }, 5_000);
-    child.once('exit', () => { clearTimeout(force); done(); });
-    child.kill('SIGTERM');
-  });
-}
-
-async function signIn(browser, base, email) {
-  const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.fill('input[name="email"]', email);
-  await page.fill('input[name="password"]', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type="submit"]')]);
-  // Signed in: the header names the user.
-  await page.locator('header .who', { hasText: email }).waitFor();
-  return { context, page };
-}
-
-/** Submit a form by clicking its button and wait for the page that answers. */
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(button).click()]);
-}
-
 test('identification and referral path in headless Chromium', { timeout: 120_000 }, async (t) => {
-  assert.ok(existsSync(BIN), `no vigia binary at ${BIN} (cargo build -p vigia, or set VIGIA_BIN)`);
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
+  checkPrerequisites();
   const dir = mkdtempSync(join(tmpdir(), 'vigia-browser-'));
   let server = null;
   let browser = null;
@@ -135,22 +62,8 @@ test('identification and referral path in headless Chromium', { timeout: 120_000
     server = started.child;
     const base = await started.url;
 
-    // Playwright's own launch, pointed at the Debian Chromium. Playwright gives
-    // the browser a fresh temporary profile (--user-data-dir) and removes it on
-    // close; it refuses one passed in args. Each user gets a separate context.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    // Each user gets a separate browser context.
+    browser = await launchBrowser();
 
     // ---- the NGO's administrator opens an agreement with the shelter (not identity) ----
     const admin = await signIn(browser, base, NGO_ADMIN);

@@ -20,18 +20,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const BIN = resolve(HERE, process.env.VIGIA_BIN || '../../target/debug/vigia');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = join(HERE, 'artifacts');
-const PASSWORD = 'a long enough password for tests';
+import { join } from 'node:path';
+import {
+  ARTIFACTS, PASSWORD, checkPrerequisites, launchBrowser, signIn, startServer, stopServer, submit, vigia,
+} from './harness.mjs';
 const LEAD_SECONDS = 40;
 
 const COORD = 'coord@gov.example';
@@ -39,74 +33,10 @@ const POLICE = 'cw@police.example';
 const NGO = 'admin@ngo.example';
 const SHELTER = 'cw@shelter.example';
 
-function vigia(dir, args, input) {
-  const r = spawnSync(BIN, [...args, '--db', `sqlite://${join(dir, 'v.db')}`, '--key-file', join(dir, 'v.key')], {
-    input: input ?? '',
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  assert.equal(r.status, 0, `vigia ${args.slice(0, 2).join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-function startServer(dir) {
-  const child = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--db', `sqlite://${join(dir, 'v.db')}`, '--key-file', join(dir, 'v.key')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = new Promise((ok, fail) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => fail(new Error(`vigia serve did not start within 20 s: ${err}`)), 20_000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Vigia is listening on (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`vigia serve exited with ${code}: ${err}`));
-    });
-  });
-  return { child, url };
-}
-
-function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const force = setTimeout(() => { child.kill('SIGKILL'); }, 5_000);
-    child.once('exit', () => { clearTimeout(force); done(); });
-    child.kill('SIGTERM');
-  });
-}
-
-async function signIn(browser, base, email) {
-  const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.fill('input[name="email"]', email);
-  await page.fill('input[name="password"]', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type="submit"]')]);
-  await page.locator('header .who', { hasText: email }).waitFor();
-  return page;
-}
-
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(button).click()]);
-}
-
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 test('a reporting round: completeness 67 %, timeliness 33 %, the missing agency named', { timeout: 240_000 }, async (t) => {
-  assert.ok(existsSync(BIN), `no vigia binary at ${BIN} (cargo build -p vigia, or set VIGIA_BIN)`);
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
+  checkPrerequisites();
   const dir = mkdtempSync(join(tmpdir(), 'vigia-rounds-'));
   let server = null;
   let browser = null;
@@ -134,17 +64,13 @@ test('a reporting round: completeness 67 %, timeliness 33 %, the missing agency 
     const started = startServer(dir);
     server = started.child;
     const base = await started.url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchBrowser();
 
     // Everyone signs in first, so that the seconds before the deadline go to the round itself.
-    pages.coord = await signIn(browser, base, COORD);
-    pages.police = await signIn(browser, base, POLICE);
-    pages.ngo = await signIn(browser, base, NGO);
-    pages.shelter = await signIn(browser, base, SHELTER);
+    pages.coord = (await signIn(browser, base, COORD, { timeout: 15_000 })).page;
+    pages.police = (await signIn(browser, base, POLICE, { timeout: 15_000 })).page;
+    pages.ngo = (await signIn(browser, base, NGO, { timeout: 15_000 })).page;
+    pages.shelter = (await signIn(browser, base, SHELTER, { timeout: 15_000 })).page;
 
     // ---- the coordinator opens the round, due in about 40 seconds (UTC, to the second) ----
     const deadlineMs = Math.ceil((Date.now() + LEAD_SECONDS * 1000) / 1000) * 1000;
