@@ -7,7 +7,6 @@ use vigia_domain::policy::{authorize, Action, Actor, Decision, Resource, View};
 use vigia_import::{ExportOptions, ExportRow, ImportedRow, Mapping};
 use vigia_store::{AuditEvent, Record, RecordQuery, StoredCase};
 
-
 use crate::util::invalid;
 use crate::{Result, ServiceError, Vigia};
 
@@ -27,7 +26,6 @@ pub enum ExportFormat {
     Csv,
     Xlsx,
 }
-
 
 /// An import in progress (see [`Vigia::begin_import`]).
 pub struct ImportSession {

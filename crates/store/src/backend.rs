@@ -644,12 +644,6 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn import_cases(&self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()> {
-                let mut t = self.begin_import().await?;
-                t.write(new, updated, events).await?;
-                t.commit().await
-            }
-
             async fn begin_import(&self) -> Result<Box<dyn crate::ImportTx>> {
                 let mut tx = self.pool.begin().await?;
                 if $backend == "sqlite" {

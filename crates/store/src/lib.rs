@@ -60,10 +60,6 @@ pub trait Store: Send + Sync + 'static {
 
     /// Insert cases and their audit events in one transaction (all or nothing).
     async fn insert_cases(&self, cases: &[StoredCase], events: &[AuditEvent]) -> Result<()>;
-    /// Import: insert new cases and replace the facts and identity of existing ones
-    /// (matched by the caller on agency and external reference), with their audit events,
-    /// in one transaction.
-    async fn import_cases(&self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()>;
     /// Open an import's transaction: batches of cases are written as a file is
     /// read, and nothing is visible unless it commits (dropping it rolls back).
     async fn begin_import(&self) -> Result<Box<dyn ImportTx>>;

@@ -260,6 +260,20 @@ conformance!(a_reader_following_facts_misses_no_concurrent_write, |s: Arc<dyn St
     assert_eq!(seen, all, "every committed case reached the reader");
 });
 
+conformance!(an_import_dropped_uncommitted_leaves_nothing, |s: Arc<dyn Store>| async move {
+    let a = agency("A", "BR");
+    s.insert_agency(&a).await.unwrap();
+    let c = case(&a, UserId(uuid::Uuid::now_v7()), 1, Some("r1"));
+    let mut import = s.begin_import().await.unwrap();
+    import.write(std::slice::from_ref(&c), &[], &[ev("case.create", Some(c.case.id))]).await.unwrap();
+    assert_eq!(import.case_refs(a.id).await.unwrap().len(), 1, "the transaction sees its own writes");
+    drop(import);
+    assert!(s.get_case(c.case.id).await.unwrap().is_none());
+    assert!(s.case_refs(a.id).await.unwrap().is_empty());
+    assert!(s.audit_entries(0, 10).await.unwrap().is_empty());
+    assert!(s.case_facts_after(None, 10).await.unwrap().is_empty());
+});
+
 conformance!(ciphertext_replacement, |s: Arc<dyn Store>| async move {
     let a = agency("A", "BR");
     s.insert_agency(&a).await.unwrap();
@@ -350,7 +364,9 @@ conformance!(case_facts_after, |s: Arc<dyn Store>| async move {
     let mut upd = cases[0].clone();
     upd.case.facts.route.remove(1);
     upd.case.facts.sex = Sex::Male;
-    s.import_cases(&[], &[upd.clone()], &[]).await.unwrap();
+    let mut import = s.begin_import().await.unwrap();
+    import.write(&[], std::slice::from_ref(&upd), &[]).await.unwrap();
+    import.commit().await.unwrap();
     let changed = s.case_facts_after(Some(seen), 100).await.unwrap();
     assert_eq!(changed.len(), 1);
     assert_eq!((changed[0].id, changed[0].sex.as_str(), changed[0].route.len()), (upd.case.id, "male", expect_route.len() - 1));
