@@ -42,23 +42,44 @@ fn put(m: &mut HmacSha256, bytes: &[u8]) {
 
 /// The MAC of a record under `key`.
 pub fn mac(key: &[u8], r: &AuditRecord) -> [u8; 32] {
-    // HMAC accepts keys of any length.
-    let mut m = <HmacSha256 as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    put(&mut m, b"vigia-audit-v1");
-    put(&mut m, &r.seq.to_be_bytes());
-    put(&mut m, &r.at_ms.to_be_bytes());
-    put(&mut m, r.actor.as_deref().unwrap_or("").as_bytes());
-    put(&mut m, r.action.as_bytes());
-    put(&mut m, r.case_id.as_deref().unwrap_or("").as_bytes());
-    put(&mut m, r.detail.as_bytes());
-    put(&mut m, &r.prev);
-    m.finalize().into_bytes().into()
+    Sealer::new(key).mac(r)
 }
 
 /// Seal a record into an entry.
 pub fn seal(key: &[u8], record: AuditRecord) -> AuditEntry {
-    let mac = mac(key, &record);
-    AuditEntry { record, mac }
+    Sealer::new(key).seal(record)
+}
+
+/// MACs under one key, with the key schedule done once (a large import seals a
+/// million entries). No `Debug`: it holds the keyed state.
+#[derive(Clone)]
+pub struct Sealer {
+    keyed: HmacSha256,
+}
+
+impl Sealer {
+    pub fn new(key: &[u8]) -> Self {
+        // HMAC accepts keys of any length.
+        Self { keyed: <HmacSha256 as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!()) }
+    }
+
+    pub fn mac(&self, r: &AuditRecord) -> [u8; 32] {
+        let mut m = self.keyed.clone();
+        put(&mut m, b"vigia-audit-v1");
+        put(&mut m, &r.seq.to_be_bytes());
+        put(&mut m, &r.at_ms.to_be_bytes());
+        put(&mut m, r.actor.as_deref().unwrap_or("").as_bytes());
+        put(&mut m, r.action.as_bytes());
+        put(&mut m, r.case_id.as_deref().unwrap_or("").as_bytes());
+        put(&mut m, r.detail.as_bytes());
+        put(&mut m, &r.prev);
+        m.finalize().into_bytes().into()
+    }
+
+    pub fn seal(&self, record: AuditRecord) -> AuditEntry {
+        let mac = self.mac(&record);
+        AuditEntry { record, mac }
+    }
 }
 
 /// What is wrong with the chain, and where.
@@ -95,9 +116,9 @@ impl std::fmt::Display for AuditProblem {
 }
 
 /// Streaming verifier: feed entries in stored order.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Verifier {
-    key: Vec<u8>,
+    sealer: Sealer,
     expected_seq: i64,
     prev: [u8; 32],
     pub problems: Vec<AuditProblem>,
@@ -106,7 +127,7 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn new(key: &[u8]) -> Self {
-        Self { key: key.to_vec(), expected_seq: 1, prev: GENESIS, problems: Vec::new(), checked: 0 }
+        Self { sealer: Sealer::new(key), expected_seq: 1, prev: GENESIS, problems: Vec::new(), checked: 0 }
     }
 
     pub fn feed(&mut self, e: &AuditEntry) {
@@ -119,7 +140,7 @@ impl Verifier {
         } else if seq < self.expected_seq {
             self.problems.push(AuditProblem::OutOfOrder { seq, after: self.expected_seq - 1 });
         }
-        if mac(&self.key, &e.record) != e.mac {
+        if self.sealer.mac(&e.record) != e.mac {
             self.problems.push(AuditProblem::Altered { seq });
         } else if e.record.prev != self.prev && !gap {
             self.problems.push(AuditProblem::Unlinked { seq });

@@ -2,6 +2,7 @@
 //! are rewritten to `?n` for SQLite); each backend has its own migrations.
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Row;
-use vigia_domain::audit::{seal, AuditEntry, AuditRecord, GENESIS};
+use vigia_domain::audit::{AuditEntry, AuditRecord, Sealer, GENESIS};
 use vigia_domain::case::{format_date, parse_iso_date, Age, AgeInfo, Case, CaseFacts, Exploitation};
 use vigia_domain::geo::{Coordinates, Country, Place, Subdivision};
 use vigia_domain::ids::{AgencyId, CaseId, UserId};
@@ -35,10 +36,16 @@ pub async fn open(url: &str, audit_key: &[u8], create: bool) -> Result<Arc<dyn S
 const CACHE_KIB: u32 = 64 * 1024;
 const IMPORT_CACHE_KIB: u32 = 512 * 1024;
 
+/// How long a SQLite statement waits for another connection's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The embedded default.
 pub struct SqliteStore {
     pool: SqlitePool,
     audit_key: Vec<u8>,
+    /// Set when the connection may be in rollback-journal mode after an import;
+    /// the next acquire of the connection puts it back into WAL mode.
+    leave_rollback_journal: Arc<AtomicBool>,
 }
 
 impl SqliteStore {
@@ -56,15 +63,50 @@ impl SqliteStore {
             // FULL: a committed transaction survives a power cut, not only a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             // 64 MiB of page cache (imports raise it for their transaction).
             .pragma("cache_size", format!("-{CACHE_KIB}"))
             .pragma("temp_store", "memory");
         // One connection: SQLite has one writer, and almost every request writes
         // (reads are audited); queueing here avoids SQLITE_BUSY upgrades.
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await?;
+        let leave_rollback_journal = Arc::new(AtomicBool::new(false));
+        let flag = leave_rollback_journal.clone();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .before_acquire(move |conn, _| {
+                let flag = flag.clone();
+                Box::pin(async move {
+                    if flag.swap(false, Ordering::SeqCst) {
+                        if let Err(e) = sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await {
+                            // Still consistent and durable in rollback mode; try again next time.
+                            flag.store(true, Ordering::SeqCst);
+                            tracing::warn!("could not return the database to WAL mode after an import: {e}");
+                        }
+                    }
+                    Ok(true)
+                })
+            })
+            .connect_with(opts)
+            .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool, audit_key: audit_key.to_vec() })
+        Ok(Self { pool, audit_key: audit_key.to_vec(), leave_rollback_journal })
+    }
+
+    /// An import into a database file that no other connection has open runs with
+    /// a rollback journal instead of the WAL: its new pages are written once, to the
+    /// database file, where WAL mode writes them to the log and copies them again
+    /// at the checkpoint (1M rows: a 10 s commit becomes 3 s). Atomicity and
+    /// durability are the same (`synchronous=FULL`: the journal is synced before
+    /// the file is changed; a killed import is rolled back from it on next open).
+    /// While another connection, in this process or another, has the file open,
+    /// the switch is refused at once and the import uses the WAL as before.
+    /// Returns the flag to set when the import ends.
+    async fn import_journal(&self) -> Result<Option<Arc<AtomicBool>>> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("PRAGMA busy_timeout = 0").execute(&mut *conn).await?;
+        let mode = sqlx::query("PRAGMA journal_mode = DELETE").fetch_one(&mut *conn).await.ok().and_then(|r| r.try_get::<String, _>(0).ok());
+        sqlx::query(&format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis())).execute(&mut *conn).await?;
+        Ok((mode.as_deref() == Some("delete")).then(|| self.leave_rollback_journal.clone()))
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -87,6 +129,11 @@ impl PgStore {
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// PostgreSQL has no journal mode to choose.
+    async fn import_journal(&self) -> Result<Option<Arc<AtomicBool>>> {
+        Ok(None)
     }
 }
 
@@ -113,10 +160,30 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 /// An import's open transaction (rolled back when dropped uncommitted).
 struct DbImportTx<DB: sqlx::Database> {
-    tx: sqlx::Transaction<'static, DB>,
+    /// `None` once committed.
+    tx: Option<sqlx::Transaction<'static, DB>>,
     pool: sqlx::Pool<DB>,
     rev: i64,
     audit_key: Vec<u8>,
+    /// Set when the import runs with SQLite's rollback journal: the flag that puts
+    /// the connection back into WAL mode when the import ends.
+    rollback_journal: Option<Arc<AtomicBool>>,
+}
+
+impl<DB: sqlx::Database> DbImportTx<DB> {
+    fn tx(&mut self) -> &mut sqlx::Transaction<'static, DB> {
+        self.tx.as_mut().unwrap_or_else(|| unreachable!("an import transaction is used only until it commits"))
+    }
+}
+
+impl<DB: sqlx::Database> Drop for DbImportTx<DB> {
+    fn drop(&mut self) {
+        // Committed or rolled back (dropped), the import is over: the next use of
+        // the connection returns it to WAL mode.
+        if let Some(flag) = &self.rollback_journal {
+            flag.store(true, Ordering::SeqCst);
+        }
+    }
 }
 
 /// Columns of a case row, as raw values.
@@ -164,13 +231,27 @@ struct StoredPlaceKey {
     subdivision: Option<String>,
 }
 
+/// A place of a route as written (borrowing from the case: no copies).
+#[derive(serde::Serialize)]
+struct StoredPlaceRef<'a> {
+    country: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subdivision: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    municipality: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lon: Option<f64>,
+}
+
 fn route_json(route: &[Place]) -> String {
-    let places: Vec<StoredPlace> = route
+    let places: Vec<StoredPlaceRef<'_>> = route
         .iter()
-        .map(|p| StoredPlace {
-            country: p.country.code().to_string(),
-            subdivision: p.subdivision.as_ref().map(|s| s.code().to_string()),
-            municipality: p.municipality.clone(),
+        .map(|p| StoredPlaceRef {
+            country: p.country.code(),
+            subdivision: p.subdivision.as_ref().map(|s| s.code()),
+            municipality: p.municipality.as_deref(),
             lat: p.coordinates.map(|c| c.lat()),
             lon: p.coordinates.map(|c| c.lon()),
         })
@@ -178,13 +259,41 @@ fn route_json(route: &[Place]) -> String {
     serde_json::to_string(&places).unwrap_or_else(|_| "[]".into())
 }
 
+/// `YYYY-MM-DD` without the formatting machinery (a million of them per large import).
+fn iso_date(d: time::Date) -> String {
+    let y = d.year();
+    if !(0..=9999).contains(&y) {
+        return format_date(d);
+    }
+    let (m, day) = (u8::from(d.month()), d.day());
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let y = y as u32;
+    let mut out = String::with_capacity(10);
+    out.extend([digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), '-']);
+    out.extend([digit(u32::from(m) / 10), digit(u32::from(m)), '-', digit(u32::from(day) / 10), digit(u32::from(day))]);
+    out
+}
+
 fn parse_list<T>(json: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>> {
     let raw: Vec<String> = serde_json::from_str(json).map_err(|_| corrupt("code list"))?;
     raw.iter().map(|s| parse(s).ok_or_else(|| corrupt("code"))).collect()
 }
 
-fn code_list(codes: impl Iterator<Item = String>) -> String {
-    serde_json::Value::Array(codes.map(serde_json::Value::String).collect()).to_string()
+/// A JSON array of codes (escaped: `other: ...` entries hold free text).
+fn code_list<'a>(codes: impl Iterator<Item = std::borrow::Cow<'a, str>>) -> String {
+    let codes: Vec<std::borrow::Cow<'a, str>> = codes.collect();
+    serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into())
+}
+
+fn exploitation_code(e: &Exploitation) -> std::borrow::Cow<'_, str> {
+    match e {
+        Exploitation::Kind(k) => std::borrow::Cow::Borrowed(k.code()),
+        other => std::borrow::Cow::Owned(other.code()),
+    }
+}
+
+fn created_ms(sc: &StoredCase) -> i64 {
+    (sc.case.created_at.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// Record ids are unique per kind: stored as `kind/id`, so two kinds may use the same id.
@@ -380,14 +489,14 @@ macro_rules! impl_store {
                         .bind(f.age.map(|a| a.bracket().code()))
                         .bind(f.is_minor().map(i64::from))
                         .bind(f.citizenship.map(|c| c.code().to_string()))
-                        .bind(code_list(f.acts.iter().map(|a| a.code().to_string())))
-                        .bind(code_list(f.means.iter().map(|a| a.code().to_string())))
-                        .bind(code_list(f.exploitation.iter().map(|a| a.code())))
+                        .bind(code_list(f.acts.iter().map(|a| a.code().into())))
+                        .bind(code_list(f.means.iter().map(|a| a.code().into())))
+                        .bind(code_list(f.exploitation.iter().map(exploitation_code)))
                         .bind(f.recruitment.map(|r| r.code()))
                         .bind(f.recruiter_relation.map(|r| r.code()))
-                        .bind(format_date(f.identified_on))
+                        .bind(iso_date(f.identified_on))
                         .bind(f.status.code())
-                        .bind(sc.identity_ct.clone())
+                        .bind(&sc.identity_ct[..])
                         .bind(route_json(&f.route))
                         .bind(rev)
                         .bind(sc.case.id.to_string())
@@ -409,7 +518,9 @@ macro_rules! impl_store {
                 Ok(r.try_get("rev")?)
             }
 
-            /// Multi-row inserts: hundreds of cases a statement.
+            /// Multi-row inserts: hundreds of cases a statement. (Anonymous parameters:
+            /// SQLite looks a numbered one up by a linear scan, which at thousands of
+            /// parameters a statement costs more than the insert.)
             async fn insert_cases_in(tx: &mut sqlx::Transaction<'_, $db>, cases: &[StoredCase], rev: i64) -> Result<()> {
                 for chunk in cases.chunks(400) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
@@ -420,23 +531,23 @@ macro_rules! impl_store {
                         let f = &c.facts;
                         b.push_bind(c.id.to_string())
                             .push_bind(c.agency_id.to_string())
-                            .push_bind(sc.country.code().to_string())
+                            .push_bind(sc.country.code())
                             .push_bind(c.created_by.to_string())
-                            .push_bind((c.created_at.unix_timestamp_nanos() / 1_000_000) as i64)
-                            .push_bind(c.external_ref.clone())
+                            .push_bind(created_ms(sc))
+                            .push_bind(c.external_ref.as_deref())
                             .push_bind(f.sex.code())
                             .push_bind(exact_age(f))
                             .push_bind(f.age.map(|a| a.bracket().code()))
                             .push_bind(f.is_minor().map(i64::from))
-                            .push_bind(f.citizenship.map(|c| c.code().to_string()))
-                            .push_bind(code_list(f.acts.iter().map(|a| a.code().to_string())))
-                            .push_bind(code_list(f.means.iter().map(|a| a.code().to_string())))
-                            .push_bind(code_list(f.exploitation.iter().map(|a| a.code())))
+                            .push_bind(f.citizenship.as_ref().map(|c| c.code()))
+                            .push_bind(code_list(f.acts.iter().map(|a| a.code().into())))
+                            .push_bind(code_list(f.means.iter().map(|a| a.code().into())))
+                            .push_bind(code_list(f.exploitation.iter().map(exploitation_code)))
                             .push_bind(f.recruitment.map(|r| r.code()))
                             .push_bind(f.recruiter_relation.map(|r| r.code()))
-                            .push_bind(format_date(f.identified_on))
+                            .push_bind(iso_date(f.identified_on))
                             .push_bind(f.status.code())
-                            .push_bind(sc.identity_ct.clone())
+                            .push_bind(&sc.identity_ct[..])
                             .push_bind(route_json(&f.route))
                             .push_bind(rev);
                     });
@@ -469,36 +580,35 @@ macro_rules! impl_store {
                     }
                     None => (0, GENESIS),
                 };
+                let sealer = Sealer::new(audit_key);
                 let mut entries = Vec::with_capacity(events.len());
                 for ev in events {
                     seq += 1;
-                    let entry = seal(
-                        audit_key,
-                        AuditRecord {
-                            seq,
-                            at_ms: ev.at_ms,
-                            actor: ev.actor.map(|u| u.to_string()),
-                            action: ev.action.clone(),
-                            case_id: ev.case_id.map(|c| c.to_string()),
-                            detail: ev.detail.clone(),
-                            prev,
-                        },
-                    );
+                    let entry = sealer.seal(AuditRecord {
+                        seq,
+                        at_ms: ev.at_ms,
+                        actor: ev.actor.map(|u| u.to_string()),
+                        action: ev.action.clone(),
+                        case_id: ev.case_id.map(|c| c.to_string()),
+                        detail: ev.detail.clone(),
+                        prev,
+                    });
                     prev = entry.mac;
                     entries.push(entry);
                 }
-                for chunk in entries.chunks(1000) {
+                let mut entries = entries.into_iter().peekable();
+                while entries.peek().is_some() {
                     let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO audit_log (seq, at_ms, actor, action, case_id, detail, prev_mac, mac) ");
-                    qb.push_values(chunk, |mut b, e| {
-                        let r = &e.record;
+                    qb.push_values(entries.by_ref().take(1000), |mut b, e| {
+                        let AuditEntry { record: r, mac } = e;
                         b.push_bind(r.seq)
                             .push_bind(r.at_ms)
-                            .push_bind(r.actor.clone())
-                            .push_bind(r.action.clone())
-                            .push_bind(r.case_id.clone())
-                            .push_bind(r.detail.clone())
+                            .push_bind(r.actor)
+                            .push_bind(r.action)
+                            .push_bind(r.case_id)
+                            .push_bind(r.detail)
                             .push_bind(r.prev.to_vec())
-                            .push_bind(e.mac.to_vec());
+                            .push_bind(mac.to_vec());
                     });
                     qb.build().execute(&mut **tx).await?;
                 }
@@ -645,14 +755,25 @@ macro_rules! impl_store {
             }
 
             async fn begin_import(&self) -> Result<Box<dyn crate::ImportTx>> {
-                let mut tx = self.pool.begin().await?;
+                let rollback_journal = self.import_journal().await?;
+                let tx = match self.pool.begin().await {
+                    Ok(tx) => tx,
+                    Err(e) => {
+                        if let Some(flag) = &rollback_journal {
+                            flag.store(true, Ordering::SeqCst);
+                        }
+                        return Err(e.into());
+                    }
+                };
+                // From here on, dropping the import ends it (rollback, journal mode restored).
+                let mut import = DbImportTx::<$db> { tx: Some(tx), pool: self.pool.clone(), rev: 0, audit_key: self.audit_key.clone(), rollback_journal };
                 if $backend == "sqlite" {
                     // A large import's pages stay in memory until commit instead of
-                    // spilling to the WAL and being written again (1M rows: 33 s → 28 s).
-                    sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")).execute(&mut *tx).await?;
+                    // spilling and being written again.
+                    sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")).execute(&mut **import.tx()).await?;
                 }
-                let rev = Self::next_rev(&mut tx).await?;
-                Ok(Box::new(DbImportTx::<$db> { tx, pool: self.pool.clone(), rev, audit_key: self.audit_key.clone() }))
+                import.rev = Self::next_rev(import.tx()).await?;
+                Ok(Box::new(import))
             }
 
             async fn case_refs(&self, agency: AgencyId) -> Result<Vec<(String, CaseId)>> {
@@ -837,17 +958,25 @@ macro_rules! impl_store {
         #[async_trait]
         impl crate::ImportTx for DbImportTx<$db> {
             async fn case_refs(&mut self, agency: AgencyId) -> Result<Vec<(String, CaseId)>> {
-                $store::refs_in(&mut self.tx, agency).await
+                $store::refs_in(self.tx(), agency).await
             }
 
             async fn write(&mut self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()> {
-                $store::insert_cases_in(&mut self.tx, new, self.rev).await?;
-                $store::update_cases_in(&mut self.tx, updated, self.rev).await?;
-                $store::append_with(&mut self.tx, &self.audit_key, events).await
+                let (rev, key) = (self.rev, &self.audit_key);
+                let tx = self.tx.as_mut().unwrap_or_else(|| unreachable!("an import transaction is used only until it commits"));
+                $store::insert_cases_in(tx, new, rev).await?;
+                $store::update_cases_in(tx, updated, rev).await?;
+                $store::append_with(tx, key, events).await
             }
 
-            async fn commit(self: Box<Self>) -> Result<()> {
-                self.tx.commit().await?;
+            async fn commit(mut self: Box<Self>) -> Result<()> {
+                let tx = self.tx.take().unwrap_or_else(|| unreachable!("an import commits once"));
+                tx.commit().await?;
+                // The import is over (Drop sets the flag that restores WAL mode at
+                // the next statement, which follows right here on SQLite).
+                if let Some(flag) = self.rollback_journal.take() {
+                    flag.store(true, Ordering::SeqCst);
+                }
                 if $backend == "sqlite" {
                     // Back to the everyday page cache (after a rollback it stays
                     // raised until the next import commits: a cap, not an allocation).

@@ -375,3 +375,60 @@ conformance!(case_facts_after, |s: Arc<dyn Store>| async move {
     let back = s.get_case(upd.case.id).await.unwrap().unwrap();
     assert_eq!(back.case.facts.route, upd.case.facts.route);
 });
+
+/// SQLite only: an import that has the database file to itself runs with a
+/// rollback journal (its pages written once), and the database is back in WAL
+/// mode afterwards, whether the import committed or was dropped; while another
+/// connection has the file open, the import uses the WAL.
+#[tokio::test]
+async fn sqlite_import_journal_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let journal = dir.path().join("t.db-journal");
+    let s = SqliteStore::open(path.to_str().unwrap(), AUDIT_KEY, true).await.unwrap();
+    let mode = |s: &SqliteStore| {
+        let pool = s.pool().clone();
+        async move { sqlx::query_scalar::<_, String>("PRAGMA journal_mode").fetch_one(&pool).await.unwrap() }
+    };
+    assert_eq!(mode(&s).await, "wal");
+    let a = agency("A", "BR");
+    s.insert_agency(&a).await.unwrap();
+    let by = UserId(uuid::Uuid::now_v7());
+
+    // Alone with the file: a rollback journal while the import runs, WAL after it commits.
+    let c1 = case(&a, by, 1, Some("r1"));
+    let mut import = s.begin_import().await.unwrap();
+    import.write(std::slice::from_ref(&c1), &[], &[ev("case.create", Some(c1.case.id))]).await.unwrap();
+    assert!(journal.exists(), "the import writes a rollback journal");
+    import.commit().await.unwrap();
+    assert_eq!(mode(&s).await, "wal", "back in WAL mode after the commit");
+    assert!(!journal.exists());
+    assert!(s.get_case(c1.case.id).await.unwrap().is_some());
+
+    // Dropped uncommitted: nothing written, and back in WAL mode at the next statement.
+    let c2 = case(&a, by, 2, Some("r2"));
+    let mut import = s.begin_import().await.unwrap();
+    import.write(std::slice::from_ref(&c2), &[], &[ev("case.create", Some(c2.case.id))]).await.unwrap();
+    drop(import);
+    assert!(s.get_case(c2.case.id).await.unwrap().is_none());
+    assert_eq!(mode(&s).await, "wal", "back in WAL mode after a rollback");
+    assert_eq!(s.audit_entries(0, 10).await.unwrap().len(), 1, "only the committed import's entry");
+
+    // Another connection has the file open: the import keeps to the WAL, and the
+    // other connection sees the committed case.
+    let other = SqliteStore::open(path.to_str().unwrap(), AUDIT_KEY, false).await.unwrap();
+    assert!(other.get_case(c1.case.id).await.unwrap().is_some());
+    let c3 = case(&a, by, 3, Some("r3"));
+    let mut import = s.begin_import().await.unwrap();
+    import.write(std::slice::from_ref(&c3), &[], &[ev("case.create", Some(c3.case.id))]).await.unwrap();
+    assert!(!journal.exists(), "no rollback journal while another connection is open");
+    import.commit().await.unwrap();
+    assert!(other.get_case(c3.case.id).await.unwrap().is_some());
+    assert_eq!(mode(&s).await, "wal");
+    assert_eq!(mode(&other).await, "wal");
+    let mut v = Verifier::new(AUDIT_KEY);
+    for e in other.audit_entries(0, 100).await.unwrap() {
+        v.feed(&e);
+    }
+    assert!(v.finish(other.audit_head().await.unwrap()).is_empty(), "the audit chain verifies");
+}
