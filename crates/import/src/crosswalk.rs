@@ -5,7 +5,7 @@
 //! Vigia equivalent: not recorded, with a warning"; [`OTHER`] means "an `other: ...`
 //! form of exploitation, described by `vic_TypeOfExploitationOther`".
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use vigia_domain::taxonomy::{
     Act, AgeBracket, CaseStatus, ExploitationKind, Means, RecruiterRelation, Recruitment, Sex,
@@ -208,7 +208,7 @@ impl Lookup {
     pub(crate) fn builtin() -> Self {
         let mut maps = Vec::with_capacity(Domain::CODED.len());
         for d in Domain::CODED {
-            let mut m: HashMap<String, Target> = HashMap::new();
+            let mut m: HashMap<String, Target> = HashMap::default();
             let mut put = |k: &str, t: Target| {
                 m.insert(normalise_owned(k), t);
             };

@@ -487,7 +487,7 @@ pub(crate) struct RowImporter {
     sep: char,
     today: Date,
     max_errors: usize,
-    seen_ids: std::collections::HashMap<Box<str>, u64>,
+    seen_ids: foldhash::HashMap<Box<str>, u64>,
     buf: String,
     report: ImportReport,
 }
@@ -611,7 +611,7 @@ impl RowImporter {
             sep: mapping.multi_separator,
             today,
             max_errors: opts.max_errors,
-            seen_ids: std::collections::HashMap::new(),
+            seen_ids: foldhash::HashMap::default(),
             buf: String::new(),
             report: ImportReport {
                 rows: Vec::new(),

@@ -56,7 +56,8 @@ pub struct PreparedBatch {
 impl Preparer {
     /// A record id the agency already stored updates that case; any other is a
     /// new case. (The reader rejects a record id repeated within a file.)
-    pub fn prepare(&self, rows: &[ImportedRow]) -> Result<PreparedBatch> {
+    /// The rows are consumed: their facts move into the stored cases.
+    pub fn prepare(&self, rows: Vec<ImportedRow>) -> Result<PreparedBatch> {
         let v = &self.vigia;
         let by = self.actor.as_ref().map_or(UserId(uuid::Uuid::nil()), |a| a.user_id);
         let now = v.clock.now_ms();
@@ -65,10 +66,11 @@ impl Preparer {
             let Some(ext) = r.case.external_ref.as_deref() else {
                 return Err(invalid("id", "every imported row needs the agency's record id"));
             };
-            let (sc, update) = match self.existing.get(ext) {
-                Some(id) => (v.prepare_case_as(*id, &r.case, &self.agency, by), true),
-                None => (v.prepare_case(&r.case, &self.agency, by), false),
+            let (id, update) = match self.existing.get(ext) {
+                Some(id) => (*id, true),
+                None => (CaseId(uuid::Uuid::now_v7()), false),
             };
+            let sc = v.prepare_case_owned(id, r.case, &self.agency, by);
             batch.events.push(AuditEvent {
                 at_ms: now,
                 actor: self.actor.as_ref().map(|a| a.user_id),
@@ -93,7 +95,7 @@ impl ImportSession {
     }
 
     /// Prepare and write a batch of valid rows (a dry run only counts them).
-    pub async fn write(&mut self, rows: &[ImportedRow]) -> Result<()> {
+    pub async fn write(&mut self, rows: Vec<ImportedRow>) -> Result<()> {
         let batch = self.preparer.prepare(rows)?;
         self.write_prepared(batch).await
     }
@@ -130,7 +132,7 @@ impl Vigia {
     /// Import validated rows for an agency: new record ids are inserted, known ones
     /// updated, all in one transaction with one audit entry per case. `actor` is
     /// `None` for an operator on the command line.
-    pub async fn import_rows(&self, actor: Option<&Actor>, agency_id: AgencyId, rows: &[ImportedRow], dry_run: bool) -> Result<ImportOutcome> {
+    pub async fn import_rows(&self, actor: Option<&Actor>, agency_id: AgencyId, rows: Vec<ImportedRow>, dry_run: bool) -> Result<ImportOutcome> {
         let mut session = self.begin_import(actor, agency_id, dry_run).await?;
         session.write(rows).await?;
         session.finish().await

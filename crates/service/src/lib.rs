@@ -24,7 +24,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
 use vigia_domain::audit::{AuditEntry, AuditProblem, Verifier};
-use vigia_domain::case::{Case, Identity, NewCase};
+use vigia_domain::case::{Case, CaseFacts, Identity, NewCase};
 use vigia_domain::geo::{Country, Subdivision};
 use vigia_domain::ids::{AgencyId, CaseId, UserId};
 use vigia_domain::policy::{authorize, Action, Actor, Decision, Resource, View};
@@ -324,16 +324,18 @@ impl Vigia {
 
     /// As [`Self::prepare_case`], for a given case id (an import replacing a case).
     pub(crate) fn prepare_case_as(&self, id: CaseId, new: &NewCase, agency: &Agency, created_by: UserId) -> StoredCase {
+        self.stored_case(id, &new.identity, new.facts.clone(), new.external_ref.clone(), agency, created_by)
+    }
+
+    /// As [`Vigia::prepare_case_as`], moving the facts instead of copying them (imports).
+    pub(crate) fn prepare_case_owned(&self, id: CaseId, new: NewCase, agency: &Agency, created_by: UserId) -> StoredCase {
+        self.stored_case(id, &new.identity, new.facts, new.external_ref, agency, created_by)
+    }
+
+    fn stored_case(&self, id: CaseId, identity: &Identity, facts: CaseFacts, external_ref: Option<String>, agency: &Agency, created_by: UserId) -> StoredCase {
         StoredCase {
-            identity_ct: self.seal_identity(id, &new.identity),
-            case: Case {
-                id,
-                agency_id: agency.id,
-                created_by,
-                created_at: self.clock.now(),
-                external_ref: new.external_ref.clone(),
-                facts: new.facts.clone(),
-            },
+            identity_ct: self.seal_identity(id, identity),
+            case: Case { id, agency_id: agency.id, created_by, created_at: self.clock.now(), external_ref, facts },
             country: agency.country,
         }
     }

@@ -43,9 +43,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct SqliteStore {
     pool: SqlitePool,
     audit_key: Vec<u8>,
-    /// Set when the connection may be in rollback-journal mode after an import;
-    /// the next acquire of the connection puts it back into WAL mode.
-    leave_rollback_journal: Arc<AtomicBool>,
+    /// Set when an import ends (committed or dropped): the next acquire of the
+    /// connection puts it back into WAL mode and to the everyday page cache.
+    import_ended: Arc<AtomicBool>,
 }
 
 impl SqliteStore {
@@ -69,14 +69,16 @@ impl SqliteStore {
             .pragma("temp_store", "memory");
         // One connection: SQLite has one writer, and almost every request writes
         // (reads are audited); queueing here avoids SQLITE_BUSY upgrades.
-        let leave_rollback_journal = Arc::new(AtomicBool::new(false));
-        let flag = leave_rollback_journal.clone();
+        let import_ended = Arc::new(AtomicBool::new(false));
+        let flag = import_ended.clone();
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .before_acquire(move |conn, _| {
                 let flag = flag.clone();
                 Box::pin(async move {
                     if flag.swap(false, Ordering::SeqCst) {
+                        sqlx::query(&format!("PRAGMA cache_size = -{CACHE_KIB}")).execute(&mut *conn).await?;
+                        // A no-op unless the import ran with a rollback journal.
                         if let Err(e) = sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await {
                             // Still consistent and durable in rollback mode; try again next time.
                             flag.store(true, Ordering::SeqCst);
@@ -89,7 +91,7 @@ impl SqliteStore {
             .connect_with(opts)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool, audit_key: audit_key.to_vec(), leave_rollback_journal })
+        Ok(Self { pool, audit_key: audit_key.to_vec(), import_ended })
     }
 
     /// An import into a database file that no other connection has open runs with
@@ -101,12 +103,15 @@ impl SqliteStore {
     /// While another connection, in this process or another, has the file open,
     /// the switch is refused at once and the import uses the WAL as before.
     /// Returns the flag to set when the import ends.
-    async fn import_journal(&self) -> Result<Option<Arc<AtomicBool>>> {
+    async fn begin_import_settings(&self) -> Result<Option<Arc<AtomicBool>>> {
         let mut conn = self.pool.acquire().await?;
         sqlx::query("PRAGMA busy_timeout = 0").execute(&mut *conn).await?;
         let mode = sqlx::query("PRAGMA journal_mode = DELETE").fetch_one(&mut *conn).await.ok().and_then(|r| r.try_get::<String, _>(0).ok());
         sqlx::query(&format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis())).execute(&mut *conn).await?;
-        Ok((mode.as_deref() == Some("delete")).then(|| self.leave_rollback_journal.clone()))
+        if mode.as_deref() != Some("delete") {
+            tracing::debug!("another connection has the database open: the import uses the WAL");
+        }
+        Ok(Some(self.import_ended.clone()))
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -131,8 +136,8 @@ impl PgStore {
         &self.pool
     }
 
-    /// PostgreSQL has no journal mode to choose.
-    async fn import_journal(&self) -> Result<Option<Arc<AtomicBool>>> {
+    /// PostgreSQL has no journal mode to choose, nothing to restore.
+    async fn begin_import_settings(&self) -> Result<Option<Arc<AtomicBool>>> {
         Ok(None)
     }
 }
@@ -165,9 +170,9 @@ struct DbImportTx<DB: sqlx::Database> {
     pool: sqlx::Pool<DB>,
     rev: i64,
     audit_key: Vec<u8>,
-    /// Set when the import runs with SQLite's rollback journal: the flag that puts
-    /// the connection back into WAL mode when the import ends.
-    rollback_journal: Option<Arc<AtomicBool>>,
+    /// SQLite: the flag that puts the connection back to its everyday settings
+    /// (WAL mode, page cache) when the import ends.
+    ended: Option<Arc<AtomicBool>>,
 }
 
 impl<DB: sqlx::Database> DbImportTx<DB> {
@@ -180,7 +185,7 @@ impl<DB: sqlx::Database> Drop for DbImportTx<DB> {
     fn drop(&mut self) {
         // Committed or rolled back (dropped), the import is over: the next use of
         // the connection returns it to WAL mode.
-        if let Some(flag) = &self.rollback_journal {
+        if let Some(flag) = &self.ended {
             flag.store(true, Ordering::SeqCst);
         }
     }
@@ -755,18 +760,18 @@ macro_rules! impl_store {
             }
 
             async fn begin_import(&self) -> Result<Box<dyn crate::ImportTx>> {
-                let rollback_journal = self.import_journal().await?;
+                let ended = self.begin_import_settings().await?;
                 let tx = match self.pool.begin().await {
                     Ok(tx) => tx,
                     Err(e) => {
-                        if let Some(flag) = &rollback_journal {
+                        if let Some(flag) = &ended {
                             flag.store(true, Ordering::SeqCst);
                         }
                         return Err(e.into());
                     }
                 };
                 // From here on, dropping the import ends it (rollback, journal mode restored).
-                let mut import = DbImportTx::<$db> { tx: Some(tx), pool: self.pool.clone(), rev: 0, audit_key: self.audit_key.clone(), rollback_journal };
+                let mut import = DbImportTx::<$db> { tx: Some(tx), pool: self.pool.clone(), rev: 0, audit_key: self.audit_key.clone(), ended };
                 if $backend == "sqlite" {
                     // A large import's pages stay in memory until commit instead of
                     // spilling and being written again.
@@ -972,15 +977,10 @@ macro_rules! impl_store {
             async fn commit(mut self: Box<Self>) -> Result<()> {
                 let tx = self.tx.take().unwrap_or_else(|| unreachable!("an import commits once"));
                 tx.commit().await?;
-                // The import is over (Drop sets the flag that restores WAL mode at
-                // the next statement, which follows right here on SQLite).
-                if let Some(flag) = self.rollback_journal.take() {
+                if let Some(flag) = self.ended.take() {
+                    // Back to the everyday settings now (the CLI exits right after).
                     flag.store(true, Ordering::SeqCst);
-                }
-                if $backend == "sqlite" {
-                    // Back to the everyday page cache (after a rollback it stays
-                    // raised until the next import commits: a cap, not an allocation).
-                    sqlx::query(&format!("PRAGMA cache_size = -{CACHE_KIB}")).execute(&self.pool).await?;
+                    sqlx::query("SELECT 1").execute(&self.pool).await?;
                 }
                 Ok(())
             }

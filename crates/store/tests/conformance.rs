@@ -412,6 +412,8 @@ async fn sqlite_import_journal_modes() {
     drop(import);
     assert!(s.get_case(c2.case.id).await.unwrap().is_none());
     assert_eq!(mode(&s).await, "wal", "back in WAL mode after a rollback");
+    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(s.pool()).await.unwrap();
+    assert_eq!(cache, -64 * 1024, "the everyday page cache is back after a rollback");
     assert_eq!(s.audit_entries(0, 10).await.unwrap().len(), 1, "only the committed import's entry");
 
     // Another connection has the file open: the import keeps to the WAL, and the

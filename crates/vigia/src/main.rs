@@ -451,14 +451,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let reader = tokio::task::spawn_blocking(move || {
                 let mut send = |rows: Vec<vigia_import::ImportedRow>| {
                     // If the writer has stopped (an error), nothing more is handed over.
-                    let _ = batches.blocking_send(preparer.prepare(&rows));
+                    let _ = batches.blocking_send(preparer.prepare(rows));
                 };
                 vigia_import::read_file_batches(&path, today, &opts, &mut |n| reader_bar.set_position(n), vigia_import::Batches { size: 5000, sink: &mut send })
             });
             while let Some(batch) = ready.recv().await {
                 session.write_prepared(batch?).await?;
             }
-            let report = reader.await.context("the reading thread failed")?.with_context(|| format!("reading {}", file.display()))?;
+            let mut report = reader.await.context("the reading thread failed")?.with_context(|| format!("reading {}", file.display()))?;
             bar.finish_and_clear();
             for w in &report.warnings {
                 eprintln!("warning: {}{}", w.column.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(), w.message);
@@ -474,7 +474,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 return Ok(ExitCode::from(1));
             }
-            session.write(&report.rows).await?;
+            session.write(std::mem::take(&mut report.rows)).await?;
             let out = session.finish().await?;
             println!(
                 "{}{} rows read: {} new case(s), {} updated{}",

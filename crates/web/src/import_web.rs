@@ -57,11 +57,11 @@ async fn run_import(st: &AppState, c: &Caller, bytes: &[u8], format: &str, mappi
     };
     let kind = if bytes.starts_with(b"PK\x03\x04") { Format::Xlsx } else { Format::Csv };
     let opts = ReadOptions { mapping, ..Default::default() };
-    let report = vigia_import::read(kind, bytes, st.vigia.today(), &opts, &mut |_| {}).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let mut report = vigia_import::read(kind, bytes, st.vigia.today(), &opts, &mut |_| {}).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     if !report.is_importable() {
         return Ok((report, None));
     }
-    let outcome = st.vigia.import_rows(Some(&c.actor), c.actor.agency_id, &report.rows, dry_run).await?;
+    let outcome = st.vigia.import_rows(Some(&c.actor), c.actor.agency_id, std::mem::take(&mut report.rows), dry_run).await?;
     Ok((report, Some(outcome)))
 }
 
