@@ -65,6 +65,16 @@ pub fn format_date(d: Date) -> String {
 
 /// Parse `YYYY-MM-DD` (no other form).
 pub fn parse_iso_date(s: &str) -> Result<Date, DateError> {
+    // The common case without the format-description machinery (a million dates
+    // a large import); anything else takes the general parser below.
+    let b = s.trim().as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            let month = time::Month::try_from(m as u8).map_err(|_| DateError::Format)?;
+            return Date::from_calendar_date(y as i32, month, d as u8).map_err(|_| DateError::Format);
+        }
+    }
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(s.trim(), &fmt).map_err(|_| DateError::Format)
 }
@@ -273,6 +283,18 @@ mod tests {
         assert_eq!(parse_past_date("2024-06-02", today), Err(DateError::Future));
         assert_eq!(parse_past_date("01/02/2020", today), Err(DateError::Format));
         assert!(parse_past_date("2024-06-01", today).is_ok());
+    }
+
+    proptest::proptest! {
+        /// The fast path for `YYYY-MM-DD` agrees with the general parser on every
+        /// string of that shape, valid or not.
+        #[test]
+        fn iso_date_fast_path_agrees(y in 0u32..10000, m in 0u32..14, d in 0u32..33, pad in proptest::bool::ANY) {
+            let s = format!("{}{y:04}-{m:02}-{d:02}", if pad { " " } else { "" });
+            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            let general = Date::parse(s.trim(), &fmt).map_err(|_| DateError::Format);
+            proptest::prop_assert_eq!(parse_iso_date(&s), general);
+        }
     }
 
     #[test]

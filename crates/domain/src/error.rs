@@ -36,6 +36,17 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// As [`FieldErrors::take`], the field's name made only if there is an error
+    /// (names such as `route[3].country` cost an allocation).
+    pub fn take_with<T, E: fmt::Display>(&mut self, field: impl FnOnce() -> String, r: Result<T, E>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(field(), e.to_string());
+                None
+            }
+        }
+    }
     /// Record the error of a parse result under `field` and return the value, if any.
     pub fn take<T, E: fmt::Display>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
         match r {

@@ -75,14 +75,19 @@ pub struct CaseInput {
 }
 
 fn text(errs: &mut FieldErrors, field: &str, v: &Option<String>, max: usize) -> Option<String> {
-    match v.as_deref().map(str::trim) {
+    text_with(errs, || field.to_string(), v.as_deref(), max)
+}
+
+/// A free-text value, trimmed; the field's name is made only for an error.
+fn text_with(errs: &mut FieldErrors, field: impl FnOnce() -> String, v: Option<&str>, max: usize) -> Option<String> {
+    match v.map(str::trim) {
         None | Some("") => None,
         Some(s) if s.chars().count() > max => {
-            errs.push(field, format!("must be at most {max} characters"));
+            errs.push(field(), format!("must be at most {max} characters"));
             None
         }
         Some(s) if s.chars().any(char::is_control) => {
-            errs.push(field, "must not contain control characters");
+            errs.push(field(), "must not contain control characters");
             None
         }
         Some(s) => Some(s.to_string()),
@@ -114,7 +119,7 @@ impl IdentityInput {
         };
         let mut document_numbers = Vec::new();
         for (i, d) in self.document_numbers.iter().enumerate() {
-            if let Some(d) = text(errs, &format!("identity.document_numbers[{i}]"), &Some(d.clone()), 64) {
+            if let Some(d) = text_with(errs, || format!("identity.document_numbers[{i}]"), Some(d), 64) {
                 document_numbers.push(d);
             }
         }
@@ -124,21 +129,22 @@ impl IdentityInput {
 }
 
 impl PlaceInput {
-    fn parse(&self, field: &str, errs: &mut FieldErrors) -> Option<Place> {
-        let country = errs.take(&format!("{field}.country"), Country::parse(&self.country));
+    /// `field` names the place (`route[i]`), made only for an error.
+    fn parse(&self, field: impl Fn() -> String, errs: &mut FieldErrors) -> Option<Place> {
+        let country = errs.take_with(|| format!("{}.country", field()), Country::parse(&self.country));
         let subdivision = match self.subdivision.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(s) => Some(errs.take(&format!("{field}.subdivision"), Subdivision::parse(s))?),
+            Some(s) => Some(errs.take_with(|| format!("{}.subdivision", field()), Subdivision::parse(s))?),
         };
         let coordinates = match (self.lat, self.lon) {
             (None, None) => None,
-            (Some(lat), Some(lon)) => Some(errs.take(&format!("{field}.lat"), Coordinates::parse(lat, lon))?),
+            (Some(lat), Some(lon)) => Some(errs.take_with(|| format!("{}.lat", field()), Coordinates::parse(lat, lon))?),
             _ => {
-                errs.push(format!("{field}.lat"), "lat and lon go together");
+                errs.push(format!("{}.lat", field()), "lat and lon go together");
                 return None;
             }
         };
-        errs.take(field, Place::new(country?, subdivision, self.municipality.as_deref(), coordinates))
+        errs.take_with(field, Place::new(country?, subdivision, self.municipality.as_deref(), coordinates))
     }
 }
 
@@ -224,7 +230,7 @@ impl CaseInput {
         if self.route.len() > 20 {
             errs.push("route", "at most 20 places");
         }
-        let route: Vec<Place> = self.route.iter().enumerate().filter_map(|(i, p)| p.parse(&format!("route[{i}]"), &mut errs)).collect();
+        let route: Vec<Place> = self.route.iter().enumerate().filter_map(|(i, p)| p.parse(|| format!("route[{i}]"), &mut errs)).collect();
         let external_ref = text(&mut errs, "external_ref", &self.external_ref, 100);
 
         match (sex, identified_on, status) {

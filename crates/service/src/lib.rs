@@ -309,7 +309,7 @@ impl Vigia {
 
     pub(crate) fn seal_identity(&self, id: CaseId, identity: &Identity) -> Vec<u8> {
         let plain = zeroize::Zeroizing::new(serde_json::to_vec(identity).unwrap_or_default());
-        self.keys.encrypt(&plain, id.to_string().as_bytes())
+        self.keys.encrypt(&plain, id.to_text().as_bytes())
     }
 
     pub fn open_identity(&self, sc: &StoredCase) -> Result<Identity> {

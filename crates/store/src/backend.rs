@@ -297,6 +297,45 @@ fn exploitation_code(e: &Exploitation) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Cases per multi-row INSERT (21 parameters each, well inside both backends' limits).
+const CASES_PER_STATEMENT: usize = 400;
+/// Audit entries per multi-row INSERT (8 parameters each).
+const AUDIT_PER_STATEMENT: usize = 1000;
+
+/// A write's audit events, sealed into the chain a statement's worth at a time
+/// (so that sealing runs while the previous statement executes); `seq` and
+/// `prev` are the chain's head after the entries sealed so far.
+struct AuditChunks<'a> {
+    sealer: Sealer,
+    events: std::slice::Chunks<'a, AuditEvent>,
+    seq: i64,
+    prev: [u8; 32],
+}
+
+impl Iterator for AuditChunks<'_> {
+    type Item = Vec<AuditEntry>;
+
+    fn next(&mut self) -> Option<Vec<AuditEntry>> {
+        let chunk = self.events.next()?;
+        let mut entries = Vec::with_capacity(chunk.len());
+        for ev in chunk {
+            self.seq += 1;
+            let entry = self.sealer.seal(AuditRecord {
+                seq: self.seq,
+                at_ms: ev.at_ms,
+                actor: ev.actor.map(|u| u.to_text()),
+                action: ev.action.clone(),
+                case_id: ev.case_id.map(|c| c.to_text()),
+                detail: ev.detail.clone(),
+                prev: self.prev,
+            });
+            self.prev = entry.mac;
+            entries.push(entry);
+        }
+        Some(entries)
+    }
+}
+
 fn created_ms(sc: &StoredCase) -> i64 {
     (sc.case.created_at.unix_timestamp_nanos() / 1_000_000) as i64
 }
@@ -523,108 +562,116 @@ macro_rules! impl_store {
                 Ok(r.try_get("rev")?)
             }
 
-            /// Multi-row inserts: hundreds of cases a statement. (Anonymous parameters:
-            /// SQLite looks a numbered one up by a linear scan, which at thousands of
-            /// parameters a statement costs more than the insert.)
-            async fn insert_cases_in(tx: &mut sqlx::Transaction<'_, $db>, cases: &[StoredCase], rev: i64) -> Result<()> {
-                for chunk in cases.chunks(400) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO cases (id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, minor, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct, route, rev) ",
-                    );
-                    qb.push_values(chunk, |mut b, sc| {
-                        let c = &sc.case;
-                        let f = &c.facts;
-                        b.push_bind(c.id.to_string())
-                            .push_bind(c.agency_id.to_string())
-                            .push_bind(sc.country.code())
-                            .push_bind(c.created_by.to_string())
-                            .push_bind(created_ms(sc))
-                            .push_bind(c.external_ref.as_deref())
-                            .push_bind(f.sex.code())
-                            .push_bind(exact_age(f))
-                            .push_bind(f.age.map(|a| a.bracket().code()))
-                            .push_bind(f.is_minor().map(i64::from))
-                            .push_bind(f.citizenship.as_ref().map(|c| c.code()))
-                            .push_bind(code_list(f.acts.iter().map(|a| a.code().into())))
-                            .push_bind(code_list(f.means.iter().map(|a| a.code().into())))
-                            .push_bind(code_list(f.exploitation.iter().map(exploitation_code)))
-                            .push_bind(f.recruitment.map(|r| r.code()))
-                            .push_bind(f.recruiter_relation.map(|r| r.code()))
-                            .push_bind(iso_date(f.identified_on))
-                            .push_bind(f.status.code())
-                            .push_bind(&sc.identity_ct[..])
-                            .push_bind(route_json(&f.route))
-                            .push_bind(rev);
-                    });
-                    match qb.build().execute(&mut **tx).await {
+            /// A multi-row insert of up to [`CASES_PER_STATEMENT`] cases. (Anonymous
+            /// parameters: SQLite looks a numbered one up by a linear scan, which at
+            /// thousands of parameters a statement costs more than the insert.)
+            fn insert_cases_statement(chunk: &[StoredCase], rev: i64) -> sqlx::QueryBuilder<'_, $db> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO cases (id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, minor, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct, route, rev) ",
+                );
+                qb.push_values(chunk, |mut b, sc| {
+                    let c = &sc.case;
+                    let f = &c.facts;
+                    b.push_bind(c.id.to_text())
+                        .push_bind(c.agency_id.to_text())
+                        .push_bind(sc.country.code())
+                        .push_bind(c.created_by.to_text())
+                        .push_bind(created_ms(sc))
+                        .push_bind(c.external_ref.as_deref())
+                        .push_bind(f.sex.code())
+                        .push_bind(exact_age(f))
+                        .push_bind(f.age.map(|a| a.bracket().code()))
+                        .push_bind(f.is_minor().map(i64::from))
+                        .push_bind(f.citizenship.as_ref().map(|c| c.code()))
+                        .push_bind(code_list(f.acts.iter().map(|a| a.code().into())))
+                        .push_bind(code_list(f.means.iter().map(|a| a.code().into())))
+                        .push_bind(code_list(f.exploitation.iter().map(exploitation_code)))
+                        .push_bind(f.recruitment.map(|r| r.code()))
+                        .push_bind(f.recruiter_relation.map(|r| r.code()))
+                        .push_bind(iso_date(f.identified_on))
+                        .push_bind(f.status.code())
+                        .push_bind(&sc.identity_ct[..])
+                        .push_bind(route_json(&f.route))
+                        .push_bind(rev);
+                });
+                qb
+            }
+
+            /// A multi-row insert of sealed audit entries.
+            fn insert_audit_statement<'q>(entries: Vec<AuditEntry>) -> sqlx::QueryBuilder<'q, $db> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO audit_log (seq, at_ms, actor, action, case_id, detail, prev_mac, mac) ");
+                qb.push_values(entries, |mut b, e| {
+                    let AuditEntry { record: r, mac } = e;
+                    b.push_bind(r.seq)
+                        .push_bind(r.at_ms)
+                        .push_bind(r.actor)
+                        .push_bind(r.action)
+                        .push_bind(r.case_id)
+                        .push_bind(r.detail)
+                        .push_bind(r.prev.to_vec())
+                        .push_bind(mac.to_vec());
+                });
+                qb
+            }
+
+            /// Run statements one after another on the transaction's connection,
+            /// encoding each (binding thousands of values) while the one before it
+            /// executes on the database's side: on a large import the encoding is
+            /// off the critical path.
+            async fn run_pipelined<'q>(tx: &mut sqlx::Transaction<'_, $db>, mut statements: impl Iterator<Item = sqlx::QueryBuilder<'q, $db>> + Send) -> Result<()> {
+                let mut current = statements.next();
+                while let Some(mut qb) = current {
+                    let (done, next) = futures_util::future::join(qb.build().execute(&mut **tx), async { statements.next() }).await;
+                    match done {
                         Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("a case with this id or external reference")),
                         Err(e) => return Err(e.into()),
                         Ok(_) => {}
                     }
+                    current = next;
+                }
+                Ok(())
+            }
+
+            /// Insert new cases, replace updated ones and append the audit entries of
+            /// the write, in the caller's transaction.
+            async fn write_in(tx: &mut sqlx::Transaction<'_, $db>, audit_key: &[u8], new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent], rev: i64) -> Result<()> {
+                Self::update_cases_in(tx, updated, rev).await?;
+                let mut audit = if events.is_empty() {
+                    None
+                } else {
+                    if let Some(lock) = $audit_lock {
+                        sqlx::query(lock).execute(&mut **tx).await?;
+                    }
+                    let head = sqlx::query(&$sql("SELECT seq, mac FROM audit_head WHERE id = 1")).fetch_optional(&mut **tx).await?;
+                    let (seq, prev) = match head {
+                        Some(r) => {
+                            let s: i64 = r.try_get("seq")?;
+                            let m: Vec<u8> = r.try_get("mac")?;
+                            (s, mac32(&m)?)
+                        }
+                        None => (0, GENESIS),
+                    };
+                    Some(AuditChunks { sealer: Sealer::new(audit_key), events: events.chunks(AUDIT_PER_STATEMENT), seq, prev })
+                };
+                let cases = new.chunks(CASES_PER_STATEMENT).map(|chunk| Self::insert_cases_statement(chunk, rev));
+                match audit.as_mut() {
+                    Some(a) => Self::run_pipelined(tx, cases.chain(a.map(Self::insert_audit_statement))).await?,
+                    None => Self::run_pipelined(tx, cases).await?,
+                }
+                if let Some(a) = audit {
+                    sqlx::query(&$sql(
+                        "INSERT INTO audit_head (id, seq, mac) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac",
+                    ))
+                    .bind(a.seq)
+                    .bind(a.prev.to_vec())
+                    .execute(&mut **tx)
+                    .await?;
                 }
                 Ok(())
             }
 
             async fn append_in(&self, tx: &mut sqlx::Transaction<'_, $db>, events: &[AuditEvent]) -> Result<()> {
-                Self::append_with(tx, &self.audit_key, events).await
-            }
-
-            async fn append_with(tx: &mut sqlx::Transaction<'_, $db>, audit_key: &[u8], events: &[AuditEvent]) -> Result<()> {
-                if events.is_empty() {
-                    return Ok(());
-                }
-                if let Some(lock) = $audit_lock {
-                    sqlx::query(lock).execute(&mut **tx).await?;
-                }
-                let head = sqlx::query(&$sql("SELECT seq, mac FROM audit_head WHERE id = 1")).fetch_optional(&mut **tx).await?;
-                let (mut seq, mut prev) = match head {
-                    Some(r) => {
-                        let s: i64 = r.try_get("seq")?;
-                        let m: Vec<u8> = r.try_get("mac")?;
-                        (s, mac32(&m)?)
-                    }
-                    None => (0, GENESIS),
-                };
-                let sealer = Sealer::new(audit_key);
-                let mut entries = Vec::with_capacity(events.len());
-                for ev in events {
-                    seq += 1;
-                    let entry = sealer.seal(AuditRecord {
-                        seq,
-                        at_ms: ev.at_ms,
-                        actor: ev.actor.map(|u| u.to_string()),
-                        action: ev.action.clone(),
-                        case_id: ev.case_id.map(|c| c.to_string()),
-                        detail: ev.detail.clone(),
-                        prev,
-                    });
-                    prev = entry.mac;
-                    entries.push(entry);
-                }
-                let mut entries = entries.into_iter().peekable();
-                while entries.peek().is_some() {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO audit_log (seq, at_ms, actor, action, case_id, detail, prev_mac, mac) ");
-                    qb.push_values(entries.by_ref().take(1000), |mut b, e| {
-                        let AuditEntry { record: r, mac } = e;
-                        b.push_bind(r.seq)
-                            .push_bind(r.at_ms)
-                            .push_bind(r.actor)
-                            .push_bind(r.action)
-                            .push_bind(r.case_id)
-                            .push_bind(r.detail)
-                            .push_bind(r.prev.to_vec())
-                            .push_bind(mac.to_vec());
-                    });
-                    qb.build().execute(&mut **tx).await?;
-                }
-                sqlx::query(&$sql(
-                    "INSERT INTO audit_head (id, seq, mac) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac",
-                ))
-                .bind(seq)
-                .bind(prev.to_vec())
-                .execute(&mut **tx)
-                .await?;
-                Ok(())
+                Self::write_in(tx, &self.audit_key, &[], &[], events, 0).await
             }
         }
 
@@ -753,8 +800,7 @@ macro_rules! impl_store {
             async fn insert_cases(&self, cases: &[StoredCase], events: &[AuditEvent]) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 let rev = Self::next_rev(&mut tx).await?;
-                Self::insert_cases_in(&mut tx, cases, rev).await?;
-                self.append_in(&mut tx, events).await?;
+                Self::write_in(&mut tx, &self.audit_key, cases, &[], events, rev).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -969,9 +1015,7 @@ macro_rules! impl_store {
             async fn write(&mut self, new: &[StoredCase], updated: &[StoredCase], events: &[AuditEvent]) -> Result<()> {
                 let (rev, key) = (self.rev, &self.audit_key);
                 let tx = self.tx.as_mut().unwrap_or_else(|| unreachable!("an import transaction is used only until it commits"));
-                $store::insert_cases_in(tx, new, rev).await?;
-                $store::update_cases_in(tx, updated, rev).await?;
-                $store::append_with(tx, key, events).await
+                $store::write_in(tx, key, new, updated, events, rev).await
             }
 
             async fn commit(mut self: Box<Self>) -> Result<()> {
