@@ -1124,7 +1124,8 @@ impl RowImporter {
     fn hand_over(&mut self, batches: &mut Option<Batches<'_>>) {
         if let Some(b) = batches {
             if self.report.rejected_rows == 0 && self.report.rows.len() >= b.size.max(1) {
-                (b.sink)(std::mem::take(&mut self.report.rows));
+                let full = std::mem::replace(&mut self.report.rows, Vec::with_capacity(b.size));
+                (b.sink)(full);
             }
         }
     }

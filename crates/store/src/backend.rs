@@ -264,20 +264,6 @@ fn route_json(route: &[Place]) -> String {
     serde_json::to_string(&places).unwrap_or_else(|_| "[]".into())
 }
 
-/// `YYYY-MM-DD` without the formatting machinery (a million of them per large import).
-fn iso_date(d: time::Date) -> String {
-    let y = d.year();
-    if !(0..=9999).contains(&y) {
-        return format_date(d);
-    }
-    let (m, day) = (u8::from(d.month()), d.day());
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
-    let y = y as u32;
-    let mut out = String::with_capacity(10);
-    out.extend([digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), '-']);
-    out.extend([digit(u32::from(m) / 10), digit(u32::from(m)), '-', digit(u32::from(day) / 10), digit(u32::from(day))]);
-    out
-}
 
 fn parse_list<T>(json: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>> {
     let raw: Vec<String> = serde_json::from_str(json).map_err(|_| corrupt("code list"))?;
@@ -538,7 +524,7 @@ macro_rules! impl_store {
                         .bind(code_list(f.exploitation.iter().map(exploitation_code)))
                         .bind(f.recruitment.map(|r| r.code()))
                         .bind(f.recruiter_relation.map(|r| r.code()))
-                        .bind(iso_date(f.identified_on))
+                        .bind(format_date(f.identified_on))
                         .bind(f.status.code())
                         .bind(&sc.identity_ct[..])
                         .bind(route_json(&f.route))
@@ -588,7 +574,7 @@ macro_rules! impl_store {
                         .push_bind(code_list(f.exploitation.iter().map(exploitation_code)))
                         .push_bind(f.recruitment.map(|r| r.code()))
                         .push_bind(f.recruiter_relation.map(|r| r.code()))
-                        .push_bind(iso_date(f.identified_on))
+                        .push_bind(format_date(f.identified_on))
                         .push_bind(f.status.code())
                         .push_bind(&sc.identity_ct[..])
                         .push_bind(route_json(&f.route))
