@@ -9,7 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::Row;
+use sqlx::{ConnectOptions, Row};
 use vigia_domain::audit::{AuditEntry, AuditRecord, Sealer, GENESIS};
 use vigia_domain::case::{format_date, parse_iso_date, Age, AgeInfo, Case, CaseFacts, Exploitation};
 use vigia_domain::geo::{Coordinates, Country, Place, Subdivision};
@@ -35,6 +35,9 @@ pub async fn open(url: &str, audit_key: &[u8], create: bool) -> Result<Arc<dyn S
 /// SQLite's page cache, KiB: everyday, and during an import's transaction.
 const CACHE_KIB: u32 = 64 * 1024;
 const IMPORT_CACHE_KIB: u32 = 512 * 1024;
+
+/// Statements slower than this are logged (at debug level).
+const SLOW_STATEMENT: Duration = Duration::from_secs(1);
 
 /// How long a SQLite statement waits for another connection's lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -66,7 +69,10 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             // 64 MiB of page cache (imports raise it for their transaction).
             .pragma("cache_size", format!("-{CACHE_KIB}"))
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Statements of a million-row import run for seconds by design: their
+            // text (placeholders only) at debug level, not as warnings.
+            .log_slow_statements(log::LevelFilter::Debug, SLOW_STATEMENT);
         // One connection: SQLite has one writer, and almost every request writes
         // (reads are audited); queueing here avoids SQLITE_BUSY upgrades.
         let import_ended = Arc::new(AtomicBool::new(false));
@@ -127,6 +133,7 @@ pub struct PgStore {
 
 impl PgStore {
     pub async fn connect_with(opts: PgConnectOptions, audit_key: &[u8]) -> Result<Self> {
+        let opts = opts.log_slow_statements(log::LevelFilter::Debug, SLOW_STATEMENT);
         let pool = PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Self { pool, audit_key: audit_key.to_vec() })
@@ -283,7 +290,14 @@ fn exploitation_code(e: &Exploitation) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Cases per multi-row INSERT (21 parameters each, well inside both backends' limits).
+/// The columns of `cases` that a write of a case sets, inserted or replaced:
+/// everything but the id, agency, country, author, creation time and record id.
+const CASE_FACT_COLUMNS: [&str; 15] = [
+    "sex", "age", "age_bracket", "minor", "citizenship", "acts", "means", "exploitation", "recruitment", "recruiter_relation",
+    "identified_on", "status", "identity_ct", "route", "rev",
+];
+
+/// Cases per multi-row statement (21 parameters each, well inside both backends' limits).
 const CASES_PER_STATEMENT: usize = 400;
 /// Audit entries per multi-row INSERT (8 parameters each).
 const AUDIT_PER_STATEMENT: usize = 1000;
@@ -505,39 +519,48 @@ macro_rules! impl_store {
                     .collect()
             }
 
-            /// Replace the facts, route and identity of existing cases (matched on id and agency).
+            /// Replace the facts, route and identity of existing cases (matched on id
+            /// and agency), hundreds a statement; a case not found is an error.
+            fn update_cases_statement(chunk: &[StoredCase], rev: i64) -> sqlx::QueryBuilder<'_, $db> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE cases SET ");
+                let sets: Vec<String> = CASE_FACT_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = v.column{}", i + 3)).collect();
+                qb.push(sets.join(", ")).push(" FROM (");
+                qb.push_values(chunk, |mut b, sc| {
+                    b.push_bind(sc.case.id.to_text()).push_bind(sc.case.agency_id.to_text());
+                    Self::bind_case_facts(&mut b, sc, rev);
+                });
+                qb.push(") AS v WHERE cases.id = v.column1 AND cases.agency_id = v.column2");
+                qb
+            }
+
             async fn update_cases_in(tx: &mut sqlx::Transaction<'_, $db>, updated: &[StoredCase], rev: i64) -> Result<()> {
-                let update = $sql(
-                    "UPDATE cases SET sex = $1, age = $2, age_bracket = $3, minor = $4, citizenship = $5, acts = $6, means = $7, exploitation = $8, \
-                     recruitment = $9, recruiter_relation = $10, identified_on = $11, status = $12, identity_ct = $13, route = $14, rev = $15 WHERE id = $16 AND agency_id = $17",
-                );
-                for sc in updated {
-                    let f = &sc.case.facts;
-                    let r = sqlx::query(&update)
-                        .bind(f.sex.code())
-                        .bind(exact_age(f))
-                        .bind(f.age.map(|a| a.bracket().code()))
-                        .bind(f.is_minor().map(i64::from))
-                        .bind(f.citizenship.map(|c| c.code().to_string()))
-                        .bind(code_list(f.acts.iter().map(|a| a.code().into())))
-                        .bind(code_list(f.means.iter().map(|a| a.code().into())))
-                        .bind(code_list(f.exploitation.iter().map(exploitation_code)))
-                        .bind(f.recruitment.map(|r| r.code()))
-                        .bind(f.recruiter_relation.map(|r| r.code()))
-                        .bind(format_date(f.identified_on))
-                        .bind(f.status.code())
-                        .bind(&sc.identity_ct[..])
-                        .bind(route_json(&f.route))
-                        .bind(rev)
-                        .bind(sc.case.id.to_string())
-                        .bind(sc.case.agency_id.to_string())
-                        .execute(&mut **tx)
-                        .await?;
-                    if r.rows_affected() != 1 {
+                for chunk in updated.chunks(CASES_PER_STATEMENT) {
+                    let r = Self::update_cases_statement(chunk, rev).build().execute(&mut **tx).await?;
+                    if r.rows_affected() != chunk.len() as u64 {
                         return Err(StoreError::Corrupt("case to update not found".into()));
                     }
                 }
                 Ok(())
+            }
+
+            /// The values of [`CASE_FACT_COLUMNS`], in order.
+            fn bind_case_facts<'q, Sep: std::fmt::Display>(b: &mut sqlx::query_builder::Separated<'_, 'q, $db, Sep>, sc: &'q StoredCase, rev: i64) {
+                let f = &sc.case.facts;
+                b.push_bind(f.sex.code())
+                    .push_bind(exact_age(f))
+                    .push_bind(f.age.map(|a| a.bracket().code()))
+                    .push_bind(f.is_minor().map(i64::from))
+                    .push_bind(f.citizenship.as_ref().map(|c| c.code()))
+                    .push_bind(code_list(f.acts.iter().map(|a| a.code().into())))
+                    .push_bind(code_list(f.means.iter().map(|a| a.code().into())))
+                    .push_bind(code_list(f.exploitation.iter().map(exploitation_code)))
+                    .push_bind(f.recruitment.map(|r| r.code()))
+                    .push_bind(f.recruiter_relation.map(|r| r.code()))
+                    .push_bind(format_date(f.identified_on))
+                    .push_bind(f.status.code())
+                    .push_bind(&sc.identity_ct[..])
+                    .push_bind(route_json(&f.route))
+                    .push_bind(rev);
             }
 
             /// The next case revision. Every transaction that writes cases takes one
@@ -552,33 +575,13 @@ macro_rules! impl_store {
             /// parameters: SQLite looks a numbered one up by a linear scan, which at
             /// thousands of parameters a statement costs more than the insert.)
             fn insert_cases_statement(chunk: &[StoredCase], rev: i64) -> sqlx::QueryBuilder<'_, $db> {
-                let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO cases (id, agency_id, country, created_by, created_at_ms, external_ref, sex, age, age_bracket, minor, citizenship, acts, means, exploitation, recruitment, recruiter_relation, identified_on, status, identity_ct, route, rev) ",
-                );
+                let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO cases (id, agency_id, ");
+                qb.push(CASE_FACT_COLUMNS.join(", ")).push(", country, created_by, created_at_ms, external_ref) ");
                 qb.push_values(chunk, |mut b, sc| {
                     let c = &sc.case;
-                    let f = &c.facts;
-                    b.push_bind(c.id.to_text())
-                        .push_bind(c.agency_id.to_text())
-                        .push_bind(sc.country.code())
-                        .push_bind(c.created_by.to_text())
-                        .push_bind(created_ms(sc))
-                        .push_bind(c.external_ref.as_deref())
-                        .push_bind(f.sex.code())
-                        .push_bind(exact_age(f))
-                        .push_bind(f.age.map(|a| a.bracket().code()))
-                        .push_bind(f.is_minor().map(i64::from))
-                        .push_bind(f.citizenship.as_ref().map(|c| c.code()))
-                        .push_bind(code_list(f.acts.iter().map(|a| a.code().into())))
-                        .push_bind(code_list(f.means.iter().map(|a| a.code().into())))
-                        .push_bind(code_list(f.exploitation.iter().map(exploitation_code)))
-                        .push_bind(f.recruitment.map(|r| r.code()))
-                        .push_bind(f.recruiter_relation.map(|r| r.code()))
-                        .push_bind(format_date(f.identified_on))
-                        .push_bind(f.status.code())
-                        .push_bind(&sc.identity_ct[..])
-                        .push_bind(route_json(&f.route))
-                        .push_bind(rev);
+                    b.push_bind(c.id.to_text()).push_bind(c.agency_id.to_text());
+                    Self::bind_case_facts(&mut b, sc, rev);
+                    b.push_bind(sc.country.code()).push_bind(c.created_by.to_text()).push_bind(created_ms(sc)).push_bind(c.external_ref.as_deref());
                 });
                 qb
             }

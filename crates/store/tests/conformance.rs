@@ -274,6 +274,52 @@ conformance!(an_import_dropped_uncommitted_leaves_nothing, |s: Arc<dyn Store>| a
     assert!(s.case_facts_after(None, 10).await.unwrap().is_empty());
 });
 
+conformance!(an_import_replaces_only_the_agencys_own_existing_cases, |s: Arc<dyn Store>| async move {
+    let a = agency("A", "BR");
+    let b = agency("B", "BR");
+    s.insert_agency(&a).await.unwrap();
+    s.insert_agency(&b).await.unwrap();
+    let by = UserId(uuid::Uuid::now_v7());
+    let mine: Vec<StoredCase> = (0..450).map(|i| case(&a, by, i, Some(&format!("a{i}")))).collect();
+    let theirs = case(&b, by, 1, Some("b1"));
+    s.insert_cases(&mine, &[]).await.unwrap();
+    s.insert_cases(std::slice::from_ref(&theirs), &[]).await.unwrap();
+
+    // Replaced in more than one statement: every case gets its new facts and identity.
+    let replaced: Vec<StoredCase> = mine
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            c.case.facts.sex = Sex::Male;
+            c.case.facts.route.truncate(1);
+            c.identity_ct = vec![7, 7, 7];
+            c
+        })
+        .collect();
+    let mut import = s.begin_import().await.unwrap();
+    import.write(&[], &replaced, &[]).await.unwrap();
+    import.commit().await.unwrap();
+    for c in [&replaced[0], &replaced[449]] {
+        let back = s.get_case(c.case.id).await.unwrap().unwrap();
+        assert_eq!(back.case.facts, c.case.facts);
+        assert_eq!(back.identity_ct, vec![7, 7, 7]);
+        assert_eq!(back.case.external_ref, c.case.external_ref, "the record id stays");
+        assert_eq!(back.case.created_at, c.case.created_at, "the creation time stays");
+    }
+
+    // Another agency's case, or one that does not exist, is not replaced: the write fails.
+    let mut forged = theirs.clone();
+    forged.case.agency_id = a.id;
+    forged.case.facts.sex = Sex::Male;
+    let missing = case(&a, by, 999, Some("a999"));
+    for bad in [forged, missing] {
+        let mut import = s.begin_import().await.unwrap();
+        assert!(matches!(import.write(&[], std::slice::from_ref(&bad), &[]).await, Err(StoreError::Corrupt(_))));
+        drop(import);
+    }
+    assert_eq!(s.get_case(theirs.case.id).await.unwrap().unwrap().case.facts, theirs.case.facts);
+});
+
 conformance!(ciphertext_replacement, |s: Arc<dyn Store>| async move {
     let a = agency("A", "BR");
     s.insert_agency(&a).await.unwrap();
